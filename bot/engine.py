@@ -1,0 +1,207 @@
+"""The conversation engine: inbox in, outbox out, one transaction per step.
+
+It never knows which channel it serves: channels hand it an `Inbound` and read the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import dispatch
+from bot.context import Context
+from bot.deps import Deps
+from bot.state import ConversationState
+from bot.types import Inbound
+from core.messages import Reply
+from core.outbox import enqueue_reply
+from core.storage.models import ChatAccount, Employee, InboxItem
+from core.text import T
+
+log = logging.getLogger(__name__)
+
+# What the inbox keeps of a text: enough for any handler, bounded for a pasted novel.
+INBOX_TEXT_LIMIT = 5000
+
+UnlinkedHandler = Callable[[Context], Awaitable[list[Reply]]]
+
+PRIVATE_ONLY = T(
+    "Informasi ini bersifat pribadi. Silakan chat saya secara pribadi.",
+    "This information is personal. Please message me privately.",
+)
+FAILED = T(
+    "Maaf, terjadi gangguan saat memproses pesan Anda. Pesan Anda tersimpan; silakan coba "
+    "lagi sebentar lagi.",
+    "Sorry, something went wrong while handling your message. It has been kept; please try "
+    "again shortly.",
+)
+UNLINKED = T(
+    "Halo! Akun chat ini belum terhubung dengan data kepegawaian Anda. Minta kode "
+    "penghubung ke admin kepegawaian (BKPSDM), lalu kirim: /start KODE",
+    "Hello! This chat is not linked to your staff record yet. Ask your HR administrator "
+    "(BKPSDM) for a link code, then send: /start CODE",
+)
+
+
+async def _default_unlinked(ctx: Context) -> list[Reply]:
+    return [Reply(UNLINKED)]
+
+
+class Engine:
+    """Receives inbound updates into the inbox and processes them into outbox messages."""
+
+    def __init__(self, deps: Deps, unlinked: UnlinkedHandler | None = None) -> None:
+        self.deps = deps
+        self.unlinked = unlinked or _default_unlinked
+
+    async def receive(self, inbound: Inbound) -> int | None:
+        """Commit the update to the inbox; None when it was seen before (a redelivery)."""
+        now = self.deps.clock()
+        text = inbound.text[:INBOX_TEXT_LIMIT] if inbound.text is not None else None
+        try:
+            async with self.deps.db.transaction() as session:
+                account = await self._account(session, inbound, now)
+                item = InboxItem(
+                    channel=inbound.chat.channel,
+                    external_key=inbound.key,
+                    chat_account_id=account.id,
+                    kind=inbound.kind,
+                    text=text,
+                    button_token=inbound.button,
+                    meta=dict(inbound.meta),
+                    status="pending",
+                    received_at=now,
+                )
+                session.add(item)
+                await session.flush()
+                return item.id
+        except IntegrityError:
+            log.info("duplicate %s update ignored", inbound.chat.channel)
+            return None
+
+    async def handle(self, inbound: Inbound) -> int | None:
+        """Receive and process at once (local channels, where nobody waits for an ack)."""
+        inbox_id = await self.receive(inbound)
+        if inbox_id is not None:
+            await self.process(inbox_id)
+        return inbox_id
+
+    async def process(self, inbox_id: int) -> bool:
+        """Process one inbox item exactly once; False if it was already processed."""
+        try:
+            async with self.deps.db.transaction() as session:
+                item = await session.get(InboxItem, inbox_id, with_for_update=True)
+                if item is None or item.status != "pending":
+                    return False
+                await self._step(session, item)
+                return True
+        except Exception:
+            log.exception("inbox %s failed", inbox_id)
+            await self._fail(inbox_id)
+            return True
+
+    async def process_pending(self, chat_account_id: int | None = None, limit: int = 100) -> int:
+        """Process waiting inbox items oldest first (per chat, in order)."""
+        async with self.deps.db.sessions() as session:
+            query = select(InboxItem.id).where(InboxItem.status == "pending")
+            if chat_account_id is not None:
+                query = query.where(InboxItem.chat_account_id == chat_account_id)
+            ids = list(
+                (await session.execute(query.order_by(InboxItem.id).limit(limit))).scalars()
+            )
+        done = 0
+        for inbox_id in ids:
+            done += await self.process(inbox_id)
+        return done
+
+    async def _account(self, session: AsyncSession, inbound: Inbound, now) -> ChatAccount:
+        chat = inbound.chat
+        account = (
+            await session.execute(
+                select(ChatAccount).where(
+                    ChatAccount.channel == chat.channel, ChatAccount.external_id == chat.chat_id
+                )
+            )
+        ).scalar()
+        if account is None:
+            account = ChatAccount(
+                channel=chat.channel,
+                external_id=chat.chat_id,
+                is_group=chat.is_group,
+                created_at=now,
+            )
+            session.add(account)
+            await session.flush()
+        account.last_inbound_at = now
+        # Writing again after blocking the bot means the person is reachable again.
+        account.active = True
+        return account
+
+    async def _step(self, session: AsyncSession, item: InboxItem) -> None:
+        now = self.deps.clock()
+        account = await session.get(ChatAccount, item.chat_account_id)
+        employee = (
+            await session.get(Employee, account.employee_id) if account.employee_id else None
+        )
+        inbound = Inbound(
+            chat=_chat_ref(account),
+            key=item.external_key,
+            text=item.text,
+            button=item.button_token,
+            meta=dict(item.meta or {}),
+        )
+        state = await ConversationState.load(session, account.id, now)
+        ctx = Context(
+            session=session,
+            now=now,
+            account=account,
+            employee=employee if employee is not None and employee.active else None,
+            inbound=inbound,
+            state=state,
+            deps=self.deps,
+            inbox_id=item.id,
+        )
+        if ctx.employee is None:
+            replies = await self.unlinked(ctx)
+        else:
+            replies = await dispatch.step(ctx)
+        state.save()
+        for n, reply in enumerate(replies):
+            if account.is_group and reply.sensitive:
+                reply = Reply(PRIVATE_ONLY)
+            enqueue_reply(
+                session, account, reply, now=now, key=f"reply:{item.id}:{n}", in_reply_to=item.id
+            )
+        item.status = "processed"
+        item.processed_at = now
+        log.info("inbox %s processed: %s replies", item.id, len(replies))
+
+    async def _fail(self, inbox_id: int) -> None:
+        now = self.deps.clock()
+        async with self.deps.db.transaction() as session:
+            item = await session.get(InboxItem, inbox_id, with_for_update=True)
+            if item is None or item.status != "pending":
+                return
+            item.status = "failed"
+            item.processed_at = now
+            item.error = "handler error"
+            account = await session.get(ChatAccount, item.chat_account_id)
+            if account is not None:
+                enqueue_reply(
+                    session,
+                    account,
+                    Reply(FAILED),
+                    now=now,
+                    key=f"reply:{inbox_id}:failed",
+                    in_reply_to=inbox_id,
+                )
+
+
+def _chat_ref(account: ChatAccount):
+    from bot.types import ChatRef
+
+    return ChatRef(account.channel, account.external_id, account.is_group)

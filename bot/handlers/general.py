@@ -1,0 +1,128 @@
+"""Help, menu, greetings, thanks, handing over to a human, and the not-understood fallback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.context import Context
+from bot.handlers.registry import ActionHandler, Handler
+from core.messages import Reply
+from core.text import T
+
+# The menu shows the things people do most; every entry is an intent id of the catalog.
+MENU_INTENTS = (
+    "leave.request",
+    "permit.request",
+    "leave.balance",
+    "payslip.view",
+    "helpdesk.ticket",
+    "request.status",
+    "lesson.today",
+    "learning.progress",
+)
+SUPERVISOR_MENU = ("approval.pending", "team.progress")
+
+HELP = T(
+    "Saya Ayo, asisten layanan kepegawaian. Tulis saja keperluan Anda, misalnya:\n"
+    "• mau cuti tahunan besok 2 hari\n"
+    "• izin terlambat, ban bocor\n"
+    "• slip gaji nov\n"
+    "• printer rusak\n"
+    "• belajar\n"
+    "Perintah yang selalu bisa dipakai: menu, batal, kembali, bantuan.",
+    "I am Ayo, your staff services assistant. Just write what you need, for example:\n"
+    "• annual leave tomorrow for 2 days\n"
+    "• permit: late, flat tyre\n"
+    "• payslip november\n"
+    "• printer broken\n"
+    "• learn\n"
+    "Commands that always work: menu, cancel, back, help.",
+)
+
+
+def intent_title(ctx: Context, intent: str) -> T:
+    spec = ctx.deps.router.catalog.get(intent)
+    if spec is None:
+        return T(intent, intent)
+    return T(spec.title_id, spec.title_en)
+
+
+async def intent_buttons(
+    ctx: Context, intents: tuple[str, ...] | list[str], text: str = ""
+) -> list:
+    group = ctx.new_button_group()
+    return [
+        await ctx.button(
+            intent_title(ctx, i), "intent.pick", {"intent": i, "text": text}, group=group
+        )
+        for i in intents
+    ]
+
+
+async def show_menu(ctx: Context) -> list[Reply]:
+    intents = list(MENU_INTENTS)
+    if ctx.me.has_role("supervisor"):
+        intents = [*SUPERVISOR_MENU, *intents]
+    buttons = await intent_buttons(ctx, intents)
+    return [Reply(T("Apa yang bisa saya bantu?", "How can I help?"), tuple(buttons))]
+
+
+async def show_help(ctx: Context) -> list[Reply]:
+    return [Reply(HELP)]
+
+
+async def greet(ctx: Context) -> list[Reply]:
+    first = ctx.me.name.split()[0]
+    hour = ctx.local_now.hour
+    greeting = (
+        T("Selamat pagi", "Good morning")
+        if hour < 11
+        else T("Selamat siang", "Good afternoon")
+        if hour < 15
+        else T("Selamat sore", "Good afternoon")
+        if hour < 18
+        else T("Selamat malam", "Good evening")
+    )
+    return [
+        Reply(
+            greeting
+            + T(
+                f", {first}! Ada yang bisa saya bantu? Ketik menu untuk pilihan.",
+                f", {first}! How can I help? Type menu for options.",
+            )
+        )
+    ]
+
+
+async def thanks(ctx: Context) -> list[Reply]:
+    return [Reply(T("Sama-sama! Senang membantu.", "You're welcome! Happy to help."))]
+
+
+async def human_handoff(ctx: Context) -> list[Reply]:
+    return [
+        Reply(
+            T(
+                "Baik, permintaan Anda untuk berbicara dengan petugas sudah dicatat. Petugas "
+                "BKPSDM akan menghubungi Anda pada jam kerja.",
+                "All right, your request to talk to a person has been noted. BKPSDM staff will "
+                "contact you during office hours.",
+            )
+        )
+    ]
+
+
+async def pick_intent(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    """A suggestion button was pressed: run that intent on the words first written."""
+    from bot.dispatch import run_intent
+
+    return await run_intent(ctx, payload["intent"], payload.get("text") or "")
+
+
+INTENTS: dict[str, Handler] = {
+    "help": show_help,
+    "greeting": greet,
+    "thanks": thanks,
+    "human.handoff": human_handoff,
+    "menu": show_menu,
+}
+ACTIONS: dict[str, ActionHandler] = {"intent.pick": pick_intent}

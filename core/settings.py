@@ -1,0 +1,59 @@
+"""Settings read from the environment (prefix ``AYO_``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path.cwd() / "data"
+
+
+class Settings(BaseSettings):
+    """Every setting Ayo reads; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(env_prefix="AYO_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    database_url: str = ""
+    timezone: str = "Asia/Jakarta"
+    language: str = "id"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    demo: bool = True
+    log_level: str = "INFO"
+
+    services_dir: Path | None = None
+    lessons_dir: Path | None = None
+    calendar_overrides: Path | None = None
+
+    # Learning (JP = jam pelajaran, the civil service's unit of learning time).
+    minutes_per_jp: int = 45
+    jp_target_pns: float = 20.0
+    jp_target_pppk: float = 24.0
+    lesson_default_time: str = "08:00"
+
+    # Channels: a channel whose settings are absent is off.
+    telegram_token: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    whatsapp_token: str = ""
+    whatsapp_phone_id: str = ""
+    whatsapp_app_secret: str = ""
+    whatsapp_verify_token: str = ""
+    whatsapp_api_url: str = "https://graph.facebook.com"
+
+    # Delivery limits (messages per second).
+    telegram_rate_global: float = 30.0
+    telegram_rate_per_chat: float = 1.0
+    whatsapp_rate_global: float = 80.0
+
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data folder."""
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'ayo.db').resolve()}"
