@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,9 @@ from bot.app import App, build_app
 from core.clock import FixedClock
 from core.settings import Settings
 from tests.support import databases
+
+# PTB 22 warns on every RetryAfter unless told to use timedeltas (warnings fail tests).
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 # Tuesday 1 December 2026, 09:00 in Jakarta: a plain working day.
 START = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)

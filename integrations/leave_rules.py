@@ -1,0 +1,410 @@
+"""ASN leave rules as versioned configuration: yearly balances and request checks.
+
+The rules live in `integrations/rules/leave.yaml`; a rule change is a new version there, not a
+code change. Everything here is pure: the caller brings the calendar, the days already used
+and the attachments, and gets back a balance or the reasons a request cannot go ahead, worded
+for the employee in Indonesian and English. Overlap with the employee's own approved leave is
+the caller's job (it needs the database); `overlaps` is the predicate.
+"""
+
+from __future__ import annotations
+
+import calendar as _monthcal
+import functools
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Literal, NamedTuple
+
+import yaml
+
+from core.workdays import WorkCalendar
+
+DEFAULT_RULES = Path(__file__).parent / "rules" / "leave.yaml"
+MESSAGES = Path(__file__).parent / "rules" / "leave_messages.yaml"
+
+Employment = Literal["PNS", "PPPK"]
+Counting = Literal["working_days", "calendar_days"]
+
+
+@dataclass(frozen=True)
+class AttachmentRule:
+    """A document required once a leave is longer than `over_days` (0: always)."""
+
+    over_days: int
+    title_id: str
+    title_en: str
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One accepted reason for cuti karena alasan penting, with the document it needs."""
+
+    code: str
+    title_id: str
+    title_en: str
+    attachment_id: str
+    attachment_en: str
+
+
+@dataclass(frozen=True)
+class CarryOver:
+    """Caps on the total annual right, this year's days included."""
+
+    one_unused_year: int
+    two_unused_years: int
+
+
+@dataclass(frozen=True)
+class LeaveType:
+    """One kind of leave for one kind of employment, as configured in one rules version."""
+
+    code: str  # tahunan | besar | sakit | melahirkan | alasan_penting | cltn
+    employment: Employment
+    title_id: str
+    title_en: str
+    counts: Counting
+    max_days: int | None = None  # for tahunan: the yearly right; otherwise one request's cap
+    max_months: int | None = None
+    min_service_years: int = 0
+    attachments: tuple[AttachmentRule, ...] = ()
+    reasons: tuple[Reason, ...] = ()
+    handled_by_human: bool = False
+    carry_over: CarryOver | None = None  # set for cuti tahunan only
+    reduced_by_cuti_bersama: bool = False
+    forfeits_annual_leave: bool = False
+    max_child: int | None = None
+
+    @property
+    def requires_attachment(self) -> bool:
+        """True when some request of this kind needs a document."""
+        return bool(self.attachments or self.reasons)
+
+    def attachment_for(self, days: int) -> AttachmentRule | None:
+        """The document a leave of `days` needs (the strictest rule that applies), if any."""
+        due = [a for a in self.attachments if days > a.over_days]
+        return max(due, key=lambda a: a.over_days, default=None)
+
+    def reason(self, code: str) -> Reason | None:
+        """The configured reason with this code, if any."""
+        return next((r for r in self.reasons if r.code == code), None)
+
+    def length(self, start: date, end: date, calendar: WorkCalendar) -> int:
+        """Days a request from `start` to `end` (inclusive) counts, per `counts`."""
+        if self.counts == "working_days":
+            return calendar.working_days_between(start, end)
+        return max((end - start).days + 1, 0)
+
+
+@dataclass(frozen=True)
+class RulesVersion:
+    """The leave rules in force between two dates, with their legal basis."""
+
+    id: str
+    effective_from: date
+    effective_to: date | None
+    legal_basis: tuple[str, ...]
+    leave_types: tuple[LeaveType, ...]
+
+    def covers(self, d: date) -> bool:
+        """True when this version is in force on `d`."""
+        return self.effective_from <= d and (self.effective_to is None or d <= self.effective_to)
+
+    def leave_type(self, code: str, employment: Employment) -> LeaveType | None:
+        """The leave type with this code for this employment, or None if it has none."""
+        return next(
+            (t for t in self.leave_types if t.code == code and t.employment == employment), None
+        )
+
+
+@dataclass(frozen=True)
+class AnnualBalance:
+    """Cuti tahunan for one year; `remaining` may be negative if records show overuse."""
+
+    year: int
+    base: int
+    carried_over: float
+    cuti_bersama: int
+    entitled: float
+    used: float
+    remaining: float
+
+
+@dataclass(frozen=True)
+class Violation:
+    """Why a request cannot go ahead (or, if not `blocking`, what the employee should know)."""
+
+    code: str
+    message: dict[str, str]  # {"id": ..., "en": ...}
+    blocking: bool = True
+
+
+def overlaps(a_start: date, a_end: date, b_start: date, b_end: date) -> bool:
+    """True when two inclusive date ranges share at least one day."""
+    return a_start <= b_end and b_start <= a_end
+
+
+class LeaveRules:
+    """All versions of the leave rules, and the checks that use them."""
+
+    def __init__(self, versions: Collection[RulesVersion]) -> None:
+        if not versions:
+            raise ValueError("at least one rules version is needed")
+        self.versions = tuple(sorted(versions, key=lambda v: v.effective_from))
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> LeaveRules:
+        """Read the rules file (the shipped `rules/leave.yaml` by default)."""
+        with (path or DEFAULT_RULES).open(encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+        return cls([_parse_version(v) for v in data.get("versions") or ()])
+
+    def version_for(self, d: date) -> RulesVersion:
+        """The version in force on `d`; the latest-starting one if ranges overlap."""
+        found = [v for v in self.versions if v.covers(d)]
+        if not found:
+            raise LookupError(f"no leave rules version is in force on {d.isoformat()}")
+        return found[-1]
+
+    def annual_entitlement(
+        self,
+        year: int,
+        *,
+        service_start: date,
+        employment: Employment,
+        used_by_year: Mapping[int, float],
+        calendar: WorkCalendar,
+        cuti_besar_years: Collection[int] = (),
+        gets_cuti_bersama: bool = True,
+        known_from: int | None = None,
+    ) -> AnnualBalance:
+        """Cuti tahunan for `year`, carrying unused days forward from earlier years.
+
+        `used_by_year` holds annual leave days taken (cuti bersama excluded); a year missing
+        from it counts as no leave taken. If records are complete only from some year on, pass
+        it as `known_from`: nothing is carried into that year. Employees whose post keeps them
+        at work on cuti bersama (`gets_cuti_bersama=False`) keep those days.
+        """
+        balance = AnnualBalance(year, 0, 0.0, 0, 0.0, float(used_by_year.get(year, 0)), 0.0)
+        earliest = self.versions[0].effective_from
+        # (remaining, eligible and untouched) for the two years before the one being computed.
+        prev: tuple[float, bool] = (0.0, False)
+        prev2_unused = False
+        first = max(service_start.year, earliest.year, known_from or 0)
+        for y in range(first, year + 1):
+            rule = self._annual(max(date(y, 1, 1), earliest), employment)
+            eligible_from = _add_years(service_start, rule.min_service_years)
+            base = (rule.max_days or 0) if eligible_from.year <= y else 0
+            carried = 0.0
+            if base and rule.carry_over is not None:
+                caps = rule.carry_over
+                cap = caps.two_unused_years if prev[1] and prev2_unused else caps.one_unused_year
+                carried = min(max(prev[0], 0.0), float(max(cap - base, 0)))
+            if y in cuti_besar_years:
+                # Taking cuti besar ends that year's right to cuti tahunan.
+                base, carried = 0, 0.0
+            cb = 0
+            if base and rule.reduced_by_cuti_bersama and gets_cuti_bersama:
+                cb = sum(1 for d in calendar.cuti_bersama(y) if d >= eligible_from)
+            cb = min(cb, int(base + carried))
+            entitled = base + carried - cb
+            used = float(used_by_year.get(y, 0))
+            balance = AnnualBalance(y, base, carried, cb, entitled, used, entitled - used)
+            prev2_unused = prev[1]
+            prev = (balance.remaining, base > 0 and used == 0)
+        return balance
+
+    def check_request(
+        self,
+        leave_type: str,
+        start: date,
+        end: date,
+        *,
+        service_start: date,
+        employment: Employment,
+        calendar: WorkCalendar,
+        balance: AnnualBalance | None = None,
+        has_attachment: bool = False,
+        reason: str | None = None,
+        child_number: int | None = None,
+    ) -> list[Violation]:
+        """Everything that stops this request under the rules in force on `start`.
+
+        `balance` (from `annual_entitlement` for `start.year`) is needed for cuti tahunan.
+        A non-blocking violation is information the employee should confirm, not a refusal.
+        """
+        if end < start:
+            return [_say("invalid_range", start=start, end=end)]
+        version = self.version_for(start)
+        kind = version.leave_type(leave_type, employment)
+        if kind is None:
+            other = next((t for t in version.leave_types if t.code == leave_type), None)
+            return [_say("not_available", leave=other or leave_type, employment=employment)]
+        if kind.handled_by_human:
+            return [_say("handled_by_human", leave=kind)]
+        days = kind.length(start, end, calendar)
+        if days == 0:
+            return [_say("no_working_days", start=start, end=end)]
+
+        found: list[Violation] = []
+        eligible_from = _add_years(service_start, kind.min_service_years)
+        if start < eligible_from:
+            found.append(
+                _say(
+                    "service_too_short",
+                    leave=kind,
+                    years=kind.min_service_years,
+                    eligible_from=eligible_from,
+                )
+            )
+        if kind.carry_over is not None:
+            found += _annual_checks(start, end, days, balance)
+        elif kind.max_days is not None and days > kind.max_days:
+            found.append(_say("too_many_days", leave=kind, max=kind.max_days, days=days))
+        if kind.max_months is not None:
+            last_day = _last_day_within(start, kind.max_months)
+            if end > last_day:
+                found.append(
+                    _say("too_many_months", leave=kind, months=kind.max_months, last_day=last_day)
+                )
+        found += _document_checks(kind, days, reason, has_attachment)
+        if kind.max_child is not None:
+            if child_number is None:
+                found.append(_say("child_number_required"))
+            elif child_number > kind.max_child:
+                found.append(
+                    _say("child_limit", leave=kind, max_child=kind.max_child, child=child_number)
+                )
+        if kind.forfeits_annual_leave:
+            found.append(_say("forfeits_annual_leave", blocking=False, year=start.year))
+        return found
+
+    def _annual(self, d: date, employment: Employment) -> LeaveType:
+        kind = self.version_for(d).leave_type("tahunan", employment)
+        if kind is None:
+            raise LookupError(f"no cuti tahunan configured for {employment} on {d.isoformat()}")
+        return kind
+
+
+def _annual_checks(
+    start: date, end: date, days: int, balance: AnnualBalance | None
+) -> list[Violation]:
+    if start.year != end.year:
+        # Each year has its own balance, so a request over New Year is two requests.
+        return [_say("crosses_year", year=str(start.year), next_year=str(end.year))]
+    if balance is None or balance.year != start.year:
+        raise ValueError(f"cuti tahunan needs the {start.year} balance to check a request")
+    if days > balance.remaining:
+        return [_say("insufficient_balance", remaining=max(balance.remaining, 0), days=days)]
+    return []
+
+
+def _document_checks(
+    kind: LeaveType, days: int, reason: str | None, has_attachment: bool
+) -> list[Violation]:
+    if not kind.reasons:
+        needed = kind.attachment_for(days)
+        if needed is None or has_attachment:
+            return []
+        return [_say("attachment_required", document=_Text(needed.title_id, needed.title_en))]
+    if reason is None:
+        return [_say("reason_required", leave=kind)]
+    chosen = kind.reason(reason)
+    if chosen is None:
+        return [_say("unknown_reason", leave=kind)]
+    if has_attachment:
+        return []
+    document = _Text(chosen.attachment_id, chosen.attachment_en)
+    return [_say("attachment_required", document=document)]
+
+
+def _add_years(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February: the year is complete on 1 March
+        return date(d.year + years, 3, 1)
+
+
+def _last_day_within(start: date, months: int) -> date:
+    """The last day of a period of `months` calendar months beginning on `start`."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    last = _monthcal.monthrange(year, month)[1]
+    if start.day > last:  # e.g. from 31 January, one month runs to the end of February
+        return date(year, month, last)
+    return date(year, month, start.day) - timedelta(days=1)
+
+
+_LEAVE_KEYS = set(LeaveType.__dataclass_fields__)
+
+
+def _parse_version(raw: Mapping[str, Any]) -> RulesVersion:
+    return RulesVersion(
+        id=str(raw["id"]),
+        effective_from=_as_date(raw["effective_from"]),
+        effective_to=_as_date(raw["effective_to"]) if raw.get("effective_to") else None,
+        legal_basis=tuple(str(x) for x in raw.get("legal_basis") or ()),
+        leave_types=tuple(_parse_leave_type(t) for t in raw.get("leave_types") or ()),
+    )
+
+
+def _parse_leave_type(raw: Mapping[str, Any]) -> LeaveType:
+    unknown = set(raw) - _LEAVE_KEYS
+    if unknown:
+        # A misspelt key would otherwise silently drop a rule.
+        raise ValueError(f"leave type {raw.get('code')!r}: unknown keys {sorted(unknown)}")
+    if raw.get("employment") not in ("PNS", "PPPK"):
+        raise ValueError(f"leave type {raw.get('code')!r}: employment must be PNS or PPPK")
+    if raw.get("counts") not in ("working_days", "calendar_days"):
+        raise ValueError(f"leave type {raw.get('code')!r}: counts must be working/calendar_days")
+    fields = dict(raw)
+    fields["attachments"] = tuple(AttachmentRule(**a) for a in raw.get("attachments") or ())
+    fields["reasons"] = tuple(Reason(**r) for r in raw.get("reasons") or ())
+    if raw.get("carry_over") is not None:
+        fields["carry_over"] = CarryOver(**raw["carry_over"])
+    return LeaveType(**fields)
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+# Messages ---------------------------------------------------------------------------------
+
+_MONTHS = {
+    "id": "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember",
+    "en": "January February March April May June July August September October November December",
+}
+
+
+class _Text(NamedTuple):
+    id: str
+    en: str
+
+
+@functools.cache
+def _templates() -> dict[str, dict[str, str]]:
+    with MESSAGES.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _say(code: str, *, blocking: bool = True, **values: object) -> Violation:
+    message = {
+        lang: _templates()[code][lang].format(**{k: _show(v, lang) for k, v in values.items()})
+        for lang in ("id", "en")
+    }
+    return Violation(code=code, message=message, blocking=blocking)
+
+
+def _show(value: object, lang: str) -> str:
+    if isinstance(value, _Text):
+        return value.id if lang == "id" else value.en
+    if isinstance(value, LeaveType):
+        return value.title_id if lang == "id" else value.title_en
+    if isinstance(value, date):
+        return f"{value.day} {_MONTHS[lang].split()[value.month - 1]} {value.year}"
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        text = f"{value:g}"
+        return text.replace(".", ",") if lang == "id" else text
+    return str(value)

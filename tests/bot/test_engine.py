@@ -1,0 +1,146 @@
+"""The engine's promises: exactly once, state in the database, friendly answers to bad input."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from bot.app import App, build_app
+from bot.types import ChatRef, Inbound
+from core.clock import FixedClock
+from core.settings import Settings
+from core.storage.models import AuditEvent, ChatAccount, InboxItem, OutboxItem
+
+DIMAS = "199402172019031005"
+NURUL = "199008252015032006"
+
+
+async def say(ayo: App, text: str, nip: str = DIMAS) -> list[str]:
+    await ayo.local.say(nip, text=text)
+    return [m.text for m in await ayo.local.collect(nip)]
+
+
+async def count(ayo: App, model: type, *where: object) -> int:
+    async with ayo.db.sessions() as s:
+        return (
+            await s.execute(select(func.count()).select_from(model).where(*where))
+        ).scalar_one()
+
+
+async def test_gibberish_gets_a_friendly_not_understood_never_an_action(ayo: App) -> None:
+    await ayo.local.say(DIMAS, text="asdfgh qwerty")
+    [message] = await ayo.local.collect(DIMAS)
+    assert "belum mengerti" in message.text
+    assert message.buttons  # a way forward: suggestions or the menu
+    assert await count(ayo, OutboxItem, OutboxItem.kind == "backend") == 0
+
+
+async def test_a_second_miss_offers_a_human(ayo: App) -> None:
+    await say(ayo, "asdfgh qwerty")
+    [message] = [m for m in await _say_full(ayo, "zzzz xxxx yyyy")]
+    assert "masih belum mengerti" in message.text
+    labels = [label for label, _ in message.buttons]
+    assert any("petugas" in label.lower() or "manusia" in label.lower() for label in labels)
+
+
+async def _say_full(ayo: App, text: str, nip: str = DIMAS):
+    await ayo.local.say(nip, text=text)
+    return await ayo.local.collect(nip)
+
+
+async def test_not_understood_messages_are_kept_without_personal_numbers(ayo: App) -> None:
+    from bot.unknown import most_frequent
+
+    await say(ayo, "resep nasi goreng hubungi 081234567890")
+    async with ayo.db.sessions() as s:
+        [row] = await most_frequent(s)
+    assert "081234567890" not in row.text
+    assert "nasi goreng" in row.text
+
+
+async def test_a_redelivered_update_is_processed_once(ayo: App) -> None:
+    inbound = Inbound(chat=ChatRef("local", DIMAS), key="same-key", text="halo")
+    await ayo.local.ensure_account(await ayo.local.employee(DIMAS))
+    first = await ayo.engine.handle(inbound)
+    second = await ayo.engine.handle(inbound)
+    assert first is not None
+    assert second is None
+    assert await count(ayo, InboxItem) == 1
+    assert len(await ayo.local.collect(DIMAS)) == 1
+
+
+async def test_huge_emoji_and_html_messages_get_an_answer_and_are_kept(ayo: App) -> None:
+    text = "<b>tolong</b> 😀🙏 " + "x" * 6000
+    replies = await say(ayo, text)
+    assert len(replies) == 1
+    async with ayo.db.sessions() as s:
+        item = (await s.execute(select(InboxItem))).scalar_one()
+    assert item.status == "processed"
+    assert len(item.text) == 5000
+
+
+async def test_a_forged_button_is_refused_and_audited(ayo: App) -> None:
+    await ayo.local.say(DIMAS, button="forged-token-123")
+    [message] = await ayo.local.collect(DIMAS)
+    assert "tidak dikenali" in message.text
+    assert await count(ayo, AuditEvent, AuditEvent.action == "refused.unknown") == 1
+
+
+async def test_someone_elses_button_is_refused(ayo: App) -> None:
+    await ayo.local.say(DIMAS, text="menu")
+    [menu] = await ayo.local.collect(DIMAS)
+    _, token = menu.buttons[0]
+    await ayo.local.say(NURUL, button=token)
+    [message] = await ayo.local.collect(NURUL)
+    assert "bukan untuk Anda" in message.text
+    assert await count(ayo, AuditEvent, AuditEvent.action == "refused.not_yours") == 1
+
+
+async def test_buttons_survive_a_restart(settings: Settings, clock: FixedClock) -> None:
+    first = await build_app(settings, clock=clock)
+    await first.local.say(DIMAS, text="menu")
+    [menu] = await first.local.collect(DIMAS)
+    await first.close()
+    clock.advance(timedelta(minutes=5))
+    second = await build_app(settings, clock=clock)
+    try:
+        help_token = next(t for label, t in menu.buttons if "Saldo" in label or "Sisa" in label)
+        await second.local.say(DIMAS, button=help_token)
+        replies = await second.local.collect(DIMAS)
+        assert replies and "tidak dikenali" not in replies[0].text
+    finally:
+        await second.close()
+
+
+async def test_an_unlinked_chat_is_told_how_to_link_and_nothing_else(ayo: App) -> None:
+    inbound = Inbound(chat=ChatRef("telegram", "999"), key="u1", text="slip gaji nov")
+    await ayo.engine.handle(inbound)
+    async with ayo.db.sessions() as s:
+        account = (
+            await s.execute(select(ChatAccount).where(ChatAccount.external_id == "999"))
+        ).scalar_one()
+        [row] = (
+            await s.execute(select(OutboxItem).where(OutboxItem.chat_account_id == account.id))
+        ).scalars()
+    assert "belum terhubung" in row.payload["text"]["id"]
+    assert "not linked" in row.payload["text"]["en"]
+
+
+async def test_a_handler_crash_keeps_the_message_and_apologises(ayo: App, monkeypatch) -> None:
+    from bot import handlers
+
+    async def broken(ctx):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(handlers.INTENT_HANDLERS, "greeting", broken)
+    replies = await say(ayo, "selamat pagi")
+    assert "gangguan" in replies[0]
+    async with ayo.db.sessions() as s:
+        item = (await s.execute(select(InboxItem))).scalar_one()
+    assert (item.status, item.text) == ("failed", "selamat pagi")
+
+
+async def test_batal_cancels_what_was_in_progress(ayo: App) -> None:
+    replies = await say(ayo, "batal")
+    assert "Tidak ada yang sedang berjalan" in replies[0]

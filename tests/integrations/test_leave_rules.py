@@ -1,0 +1,508 @@
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from core.workdays import WorkCalendar
+from integrations.leave_rules import MESSAGES, AnnualBalance, LeaveRules, Violation, overlaps
+
+TEN_YEARS = date(2016, 1, 4)  # service start of a long-serving PNS
+
+
+@pytest.fixture(scope="module")
+def rules() -> LeaveRules:
+    return LeaveRules.load()
+
+
+@pytest.fixture(scope="module")
+def cal() -> WorkCalendar:
+    return WorkCalendar()
+
+
+@pytest.fixture
+def no_cuti_bersama(tmp_path: Path) -> WorkCalendar:
+    """A calendar without cuti bersama, so that carry-over arithmetic stands alone."""
+    years = "".join(f"  {y}:\n    cuti_bersama: []\n" for y in range(2020, 2028))
+    path = tmp_path / "plain.yaml"
+    path.write_text("years:\n" + years, encoding="utf-8")
+    return WorkCalendar(path)
+
+
+def codes(found: list[Violation]) -> list[str]:
+    return [v.code for v in found]
+
+
+def balance(remaining: float, year: int = 2026) -> AnnualBalance:
+    return AnnualBalance(year, 12, 0.0, 0, 12.0, 12.0 - remaining, remaining)
+
+
+# Cuti tahunan: entitlement --------------------------------------------------------------
+
+
+def test_no_annual_leave_in_the_year_service_has_not_reached_one_year(
+    rules: LeaveRules, no_cuti_bersama: WorkCalendar
+) -> None:
+    got = rules.annual_entitlement(
+        2025,
+        service_start=date(2025, 6, 2),
+        employment="PNS",
+        used_by_year={},
+        calendar=no_cuti_bersama,
+    )
+    assert (got.base, got.entitled, got.remaining) == (0, 0.0, 0.0)
+
+
+def test_annual_leave_can_be_taken_from_the_first_service_anniversary(
+    rules: LeaveRules, no_cuti_bersama: WorkCalendar
+) -> None:
+    start = date(2025, 6, 3)
+    got = rules.annual_entitlement(
+        2026, service_start=start, employment="PNS", used_by_year={}, calendar=no_cuti_bersama
+    )
+    assert got.entitled == 12.0
+
+    def check(day: date) -> list[str]:
+        found = rules.check_request(
+            "tahunan",
+            day,
+            day,
+            service_start=start,
+            employment="PNS",
+            calendar=no_cuti_bersama,
+            balance=got,
+        )
+        return codes(found)
+
+    assert check(date(2026, 6, 2)) == ["service_too_short"]
+    assert check(date(2026, 6, 3)) == []
+
+
+def test_one_unused_year_carries_over_up_to_18_days(
+    rules: LeaveRules, no_cuti_bersama: WorkCalendar
+) -> None:
+    def year_2025(used_2024: float) -> AnnualBalance:
+        return rules.annual_entitlement(
+            2025,
+            service_start=TEN_YEARS,
+            employment="PNS",
+            used_by_year={2024: used_2024},
+            calendar=no_cuti_bersama,
+            known_from=2024,
+        )
+
+    assert (year_2025(0).carried_over, year_2025(0).entitled) == (6.0, 18.0)
+    assert (year_2025(9).carried_over, year_2025(9).entitled) == (3.0, 15.0)
+
+
+def test_two_or_more_unused_years_carry_over_up_to_24_days(
+    rules: LeaveRules, no_cuti_bersama: WorkCalendar
+) -> None:
+    def entitled(year: int) -> float:
+        return rules.annual_entitlement(
+            year,
+            service_start=TEN_YEARS,
+            employment="PNS",
+            used_by_year={},
+            calendar=no_cuti_bersama,
+            known_from=2022,
+        ).entitled
+
+    assert [entitled(y) for y in (2022, 2023, 2024, 2025)] == [12.0, 18.0, 24.0, 24.0]
+
+
+def test_a_year_with_leave_taken_breaks_the_unused_streak(
+    rules: LeaveRules, no_cuti_bersama: WorkCalendar
+) -> None:
+    got = rules.annual_entitlement(
+        2025,
+        service_start=TEN_YEARS,
+        employment="PNS",
+        used_by_year={2023: 0, 2024: 2},
+        calendar=no_cuti_bersama,
+        known_from=2023,
+    )
+    assert (got.carried_over, got.entitled) == (6.0, 18.0)
+
+
+def test_cuti_bersama_reduce_that_years_annual_leave(rules: LeaveRules, cal: WorkCalendar) -> None:
+    got = rules.annual_entitlement(
+        2026,
+        service_start=TEN_YEARS,
+        employment="PNS",
+        used_by_year={2026: 1},
+        calendar=cal,
+        known_from=2026,
+    )
+    assert got == AnnualBalance(2026, 12, 0.0, 8, 4.0, 1.0, 3.0)
+
+
+def test_staff_kept_at_work_on_cuti_bersama_keep_their_annual_leave(
+    rules: LeaveRules, cal: WorkCalendar
+) -> None:
+    got = rules.annual_entitlement(
+        2026,
+        service_start=TEN_YEARS,
+        employment="PNS",
+        used_by_year={},
+        calendar=cal,
+        known_from=2026,
+        gets_cuti_bersama=False,
+    )
+    assert (got.cuti_bersama, got.entitled) == (0, 12.0)
+
+
+def test_cuti_bersama_before_the_first_anniversary_do_not_reduce_annual_leave(
+    rules: LeaveRules, cal: WorkCalendar
+) -> None:
+    got = rules.annual_entitlement(
+        2026, service_start=date(2025, 6, 2), employment="PNS", used_by_year={}, calendar=cal
+    )
+    assert (got.cuti_bersama, got.entitled) == (1, 11.0)  # only 24 December is after 2 June
+
+
+def test_a_year_with_cuti_besar_has_no_annual_leave(
+    rules: LeaveRules, no_cuti_bersama: WorkCalendar
+) -> None:
+    got = rules.annual_entitlement(
+        2026,
+        service_start=TEN_YEARS,
+        employment="PNS",
+        used_by_year={},
+        calendar=no_cuti_bersama,
+        cuti_besar_years={2026},
+    )
+    assert got.entitled == 0.0
+
+
+# Cuti tahunan: requests -------------------------------------------------------------------
+
+
+def test_request_over_the_balance_is_refused_with_both_numbers(
+    rules: LeaveRules, cal: WorkCalendar
+) -> None:
+    found = rules.check_request(
+        "tahunan",
+        date(2026, 11, 30),
+        date(2026, 12, 4),
+        service_start=TEN_YEARS,
+        employment="PNS",
+        calendar=cal,
+        balance=balance(3),
+    )
+    assert found == [
+        Violation(
+            "insufficient_balance",
+            {
+                "id": "Sisa cuti tahunan Anda 3 hari, permohonan 5 hari kerja.",
+                "en": "You have 3 days of annual leave left; this request needs 5 working days.",
+            },
+        )
+    ]
+
+
+def test_annual_leave_over_a_holiday_counts_only_working_days(
+    rules: LeaveRules, cal: WorkCalendar
+) -> None:
+    # Mon 17 Aug 2026 is Independence Day: Mon-Fri is 4 working days.
+    kind = rules.version_for(date(2026, 8, 17)).leave_type("tahunan", "PNS")
+    assert kind is not None
+    assert kind.length(date(2026, 8, 17), date(2026, 8, 21), cal) == 4
+    found = rules.check_request(
+        "tahunan",
+        date(2026, 8, 17),
+        date(2026, 8, 21),
+        service_start=TEN_YEARS,
+        employment="PNS",
+        calendar=cal,
+        balance=balance(4),
+    )
+    assert found == []
+
+
+def test_a_range_of_only_days_off_is_refused(rules: LeaveRules, cal: WorkCalendar) -> None:
+    found = rules.check_request(
+        "tahunan",
+        date(2026, 12, 24),
+        date(2026, 12, 27),
+        service_start=TEN_YEARS,
+        employment="PNS",
+        calendar=cal,
+        balance=balance(12),
+    )
+    assert codes(found) == ["no_working_days"]
+    assert found[0].message["id"].startswith("Semua tanggal dari 24 Desember 2026")
+
+
+def test_start_after_end_is_refused(rules: LeaveRules, cal: WorkCalendar) -> None:
+    found = rules.check_request(
+        "sakit",
+        date(2026, 12, 4),
+        date(2026, 12, 1),
+        service_start=TEN_YEARS,
+        employment="PNS",
+        calendar=cal,
+    )
+    assert codes(found) == ["invalid_range"]
+
+
+def test_annual_leave_over_new_year_must_be_two_requests(
+    rules: LeaveRules, cal: WorkCalendar
+) -> None:
+    found = rules.check_request(
+        "tahunan",
+        date(2026, 12, 28),
+        date(2027, 1, 4),
+        service_start=TEN_YEARS,
+        employment="PNS",
+        calendar=cal,
+        balance=balance(12),
+    )
+    assert codes(found) == ["crosses_year"]
+
+
+# Other leave types --------------------------------------------------------------------------
+
+
+def test_cuti_besar_needs_five_years_of_service_and_ends_that_years_annual_leave(
+    rules: LeaveRules, cal: WorkCalendar
+) -> None:
+    def check(service_start: date) -> list[Violation]:
+        return rules.check_request(
+            "besar",
+            date(2026, 6, 1),
+            date(2026, 8, 31),
+            service_start=service_start,
+            employment="PNS",
+            calendar=cal,
+        )
+
+    assert codes(check(date(2022, 1, 3))) == ["service_too_short", "forfeits_annual_leave"]
+    notice = check(date(2021, 6, 1))
+    assert [(v.code, v.blocking) for v in notice] == [("forfeits_annual_leave", False)]
+
+
+def test_cuti_besar_is_at_most_three_months(rules: LeaveRules, cal: WorkCalendar) -> None:
+    found = rules.check_request(
+        "besar",
+        date(2026, 6, 1),
+        date(2026, 9, 1),
+        service_start=TEN_YEARS,
+        employment="PNS",
+        calendar=cal,
+    )
+    assert codes(found) == ["too_many_months", "forfeits_annual_leave"]
+    expected = "Cuti besar paling lama 3 bulan, yaitu sampai 31 Agustus 2026."
+    assert found[0].message["id"] == expected
+
+
+@pytest.mark.parametrize(
+    ("end", "expected"),
+    [
+        (date(2026, 12, 1), None),
+        (date(2026, 12, 3), "Mohon lampirkan surat keterangan dokter."),
+        (date(2026, 12, 20), "Mohon lampirkan surat keterangan dokter pemerintah."),
+    ],
+)
+def test_sick_leave_beyond_one_day_needs_a_doctors_letter(
+    rules: LeaveRules, cal: WorkCalendar, end: date, expected: str | None
+) -> None:
+    found = rules.check_request(
+        "sakit",
+        date(2026, 12, 1),
+        end,
+        service_start=date(2026, 1, 5),
+        employment="PNS",
+        calendar=cal,
+    )
+    assert [v.message["id"] for v in found] == ([expected] if expected else [])
+
+
+def test_sick_leave_with_its_letter_is_accepted(rules: LeaveRules, cal: WorkCalendar) -> None:
+    found = rules.check_request(
+        "sakit",
+        date(2026, 12, 1),
+        date(2026, 12, 3),
+        service_start=TEN_YEARS,
+        employment="PNS",
+        calendar=cal,
+        has_attachment=True,
+    )
+    assert found == []
+
+
+def test_pppk_sick_leave_is_at_most_one_month(rules: LeaveRules, cal: WorkCalendar) -> None:
+    found = rules.check_request(
+        "sakit",
+        date(2026, 3, 1),
+        date(2026, 4, 1),
+        service_start=TEN_YEARS,
+        employment="PPPK",
+        calendar=cal,
+        has_attachment=True,
+    )
+    assert codes(found) == ["too_many_months"]
+
+
+def test_alasan_penting_longer_than_one_month_is_refused(
+    rules: LeaveRules, cal: WorkCalendar
+) -> None:
+    def check(end: date) -> list[str]:
+        found = rules.check_request(
+            "alasan_penting",
+            date(2026, 3, 1),
+            end,
+            service_start=TEN_YEARS,
+            employment="PNS",
+            calendar=cal,
+            reason="keluarga_sakit_keras",
+            has_attachment=True,
+        )
+        return codes(found)
+
+    assert check(date(2026, 3, 31)) == []
+    assert check(date(2026, 4, 1)) == ["too_many_months"]
+
+
+def test_alasan_penting_needs_a_listed_reason_and_that_reasons_attachment(
+    rules: LeaveRules, cal: WorkCalendar
+) -> None:
+    def check(reason: str | None) -> list[Violation]:
+        return rules.check_request(
+            "alasan_penting",
+            date(2026, 12, 1),
+            date(2026, 12, 3),
+            service_start=TEN_YEARS,
+            employment="PNS",
+            calendar=cal,
+            reason=reason,
+        )
+
+    assert codes(check(None)) == ["reason_required"]
+    assert codes(check("liburan")) == ["unknown_reason"]
+    assert [v.message["id"] for v in check("bencana")] == [
+        "Mohon lampirkan surat keterangan paling rendah dari Ketua RT."
+    ]
+
+
+def test_maternity_leave_covers_the_first_three_children(
+    rules: LeaveRules, cal: WorkCalendar
+) -> None:
+    def check(child: int | None) -> list[str]:
+        found = rules.check_request(
+            "melahirkan",
+            date(2026, 12, 1),
+            date(2027, 2, 28),
+            service_start=TEN_YEARS,
+            employment="PNS",
+            calendar=cal,
+            child_number=child,
+        )
+        return codes(found)
+
+    assert check(3) == []
+    assert check(4) == ["child_limit"]
+    assert check(None) == ["child_number_required"]
+
+
+def test_cltn_is_handed_to_a_human(rules: LeaveRules, cal: WorkCalendar) -> None:
+    kind = rules.version_for(date(2026, 12, 1)).leave_type("cltn", "PNS")
+    assert kind is not None and kind.handled_by_human
+    found = rules.check_request(
+        "cltn",
+        date(2026, 12, 1),
+        date(2027, 11, 30),
+        service_start=TEN_YEARS,
+        employment="PNS",
+        calendar=cal,
+    )
+    assert codes(found) == ["handled_by_human"]
+
+
+def test_pppk_has_no_cuti_besar(rules: LeaveRules, cal: WorkCalendar) -> None:
+    found = rules.check_request(
+        "besar",
+        date(2026, 6, 1),
+        date(2026, 6, 30),
+        service_start=TEN_YEARS,
+        employment="PPPK",
+        calendar=cal,
+    )
+    assert [v.message["id"] for v in found] == ["Cuti besar tidak tersedia untuk PPPK."]
+
+
+# Versions and configuration -----------------------------------------------------------------
+
+TWO_VERSIONS = """
+versions:
+  - id: old
+    effective_from: 2020-01-01
+    effective_to: 2026-12-31
+    legal_basis: [PP lama]
+    leave_types:
+      - {code: tahunan, employment: PNS, title_id: Cuti tahunan, title_en: Annual leave,
+         counts: working_days, max_days: 12, min_service_years: 1,
+         carry_over: {one_unused_year: 18, two_unused_years: 24}}
+  - id: new
+    effective_from: 2027-01-01
+    legal_basis: [PP baru]
+    leave_types:
+      - {code: tahunan, employment: PNS, title_id: Cuti tahunan, title_en: Annual leave,
+         counts: working_days, max_days: 14, min_service_years: 1,
+         carry_over: {one_unused_year: 20, two_unused_years: 28}}
+"""
+
+
+def test_the_rules_version_is_chosen_by_date(
+    tmp_path: Path, no_cuti_bersama: WorkCalendar
+) -> None:
+    path = tmp_path / "leave.yaml"
+    path.write_text(TWO_VERSIONS, encoding="utf-8")
+    rules = LeaveRules.load(path)
+
+    assert rules.version_for(date(2026, 12, 31)).id == "old"
+    assert rules.version_for(date(2027, 1, 1)).id == "new"
+    with pytest.raises(LookupError):
+        rules.version_for(date(2019, 12, 31))
+    got = rules.annual_entitlement(
+        2027,
+        service_start=TEN_YEARS,
+        employment="PNS",
+        used_by_year={},
+        calendar=no_cuti_bersama,
+        known_from=2026,
+    )
+    assert (got.base, got.carried_over, got.entitled) == (14, 6.0, 20.0)
+
+
+def test_a_misspelt_rule_key_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "leave.yaml"
+    path.write_text(TWO_VERSIONS.replace("max_days: 14", "max_dayz: 14"), encoding="utf-8")
+    with pytest.raises(ValueError, match="max_dayz"):
+        LeaveRules.load(path)
+
+
+def test_shipped_rules_name_their_legal_basis(rules: LeaveRules) -> None:
+    version = rules.version_for(date(2026, 12, 1))
+    assert any("PP 11/2017" in basis for basis in version.legal_basis)
+    pns = {t.code for t in version.leave_types if t.employment == "PNS"}
+    assert pns == {"tahunan", "besar", "sakit", "melahirkan", "alasan_penting", "cltn"}
+
+
+def test_every_message_is_written_in_indonesian_and_english() -> None:
+    templates = yaml.safe_load(MESSAGES.read_text(encoding="utf-8"))
+    assert {
+        code: sorted(text) for code, text in templates.items() if sorted(text) != ["en", "id"]
+    } == {}
+
+
+@pytest.mark.parametrize(
+    ("b_start", "b_end", "expected"),
+    [
+        (date(2026, 12, 4), date(2026, 12, 8), True),  # touches the last day
+        (date(2026, 11, 25), date(2026, 12, 1), True),  # touches the first day
+        (date(2026, 12, 5), date(2026, 12, 8), False),
+    ],
+)
+def test_overlaps_counts_shared_edge_days(b_start: date, b_end: date, expected: bool) -> None:
+    assert overlaps(date(2026, 12, 1), date(2026, 12, 4), b_start, b_end) is expected
