@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from bot.channels.local import LocalChannel
 from bot.deps import Deps
@@ -22,25 +23,39 @@ class App:
     deps: Deps
     engine: Engine
     local: LocalChannel
+    # Telegram / WhatsApp adapters by name (bot/channels/setup.py); empty when none is set.
+    channels: dict[str, Any] = field(default_factory=dict)
+    # Webhooks and polling commit updates and process them per chat here (bot/channels/inbound.py).
+    inbound: Any = None
 
     @property
     def db(self) -> Database:
         return self.deps.db
 
     async def close(self) -> None:
+        if self.inbound is not None:
+            await self.inbound.idle()
+        for channel in self.channels.values():
+            await channel.close()
         await self.deps.db.dispose()
 
 
 def build_deps(settings: Settings, db: Database, clock: Clock) -> Deps:
     from core.workdays import WorkCalendar
+    from integrations.wiring import build as build_integrations
     from intents import default_router
 
+    calendar = WorkCalendar(settings.calendar_overrides)
+    wired = build_integrations(settings, db, calendar, clock)
     return Deps(
         settings=settings,
         db=db,
         router=default_router(),
         clock=clock,
-        calendar=WorkCalendar(settings.calendar_overrides),
+        calendar=calendar,
+        services=wired.catalog,
+        leave_rules=wired.leave_rules,
+        connectors=wired.connectors,
     )
 
 
@@ -51,13 +66,29 @@ async def build_app(
     settings = settings or Settings()
     db = Database(settings.resolved_database_url())
     deps = build_deps(settings, db, clock)
-    engine = Engine(deps)
+    from bot.channels.inbound import InboundPipeline
+    from bot.channels.setup import build_channels
+    from bot.handlers.linking import unlinked
+
+    engine = Engine(deps, unlinked=unlinked)
     app = App(settings=settings, deps=deps, engine=engine, local=LocalChannel(engine))
+    app.channels = build_channels(settings, db, clock)
+    app.inbound = InboundPipeline(engine)
     if prepare:
         await migrate.upgrade(db)
+        await import_lessons(app)
         if settings.demo:
             await load_demo_if_empty(app)
     return app
+
+
+async def import_lessons(app: App) -> None:
+    """Import the lesson content (built-in or AYO_LESSONS_DIR); unchanged lessons cost nothing."""
+    from lessons.catalog import DEFAULT_CONTENT_DIR
+    from lessons.importer import import_folder
+
+    root = app.settings.lessons_dir or DEFAULT_CONTENT_DIR
+    await import_folder(app.db, root, app.deps.clock())
 
 
 async def load_demo_if_empty(app: App) -> bool:

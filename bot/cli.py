@@ -39,13 +39,23 @@ def setup_logging(settings: Settings) -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default AYO_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default AYO_PORT).")] = None,
+    telegram_polling: Annotated[
+        bool, typer.Option(help="Fetch Telegram updates by long polling (development).")
+    ] = False,
 ) -> None:
     """Run Ayo: web chat, webhooks and background work, on the configured database."""
     from bot.serve import run
 
     settings = Settings()
     setup_logging(settings)
-    asyncio.run(run(settings, host=host or settings.host, port=port or settings.port))
+    asyncio.run(
+        run(
+            settings,
+            host=host or settings.host,
+            port=port or settings.port,
+            telegram_polling=telegram_polling,
+        )
+    )
 
 
 @app.command()
@@ -142,12 +152,28 @@ def demo_users(
 
 
 def _mount_features() -> None:
-    from intents.cli import app as nlu_app
-
     from bot.nlu_cli import add_unknown_command
+    from intents.cli import app as nlu_app
 
     add_unknown_command(nlu_app)
     app.add_typer(nlu_app, name="nlu")
+
+    from lessons.cli import app as lessons_app
+
+    app.add_typer(lessons_app, name="lessons")
+
+    from scheduler.cli import mount as mount_broadcast
+
+    mount_broadcast(app)
+
+    from bot.channels.cli import mount as mount_channels
+
+    mount_channels(app)
+
+    from integrations.cli import apikey_app, services_app
+
+    app.add_typer(services_app, name="services")
+    app.add_typer(apikey_app, name="apikey")
 
 
 _mount_features()
@@ -155,3 +181,7 @@ _mount_features()
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -25,3 +25,5 @@ class Deps:
     services: Any = None
     leave_rules: Any = None
     lessons: Any = None
+    # Backend connectors by name (integrations/connectors), for queries and delivery.
+    connectors: Any = None

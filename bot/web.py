@@ -78,4 +78,11 @@ def create_web(app: App) -> FastAPI:
         return {"status": "ok"}
 
     web.include_router(local_chat_routes(app))
+    from bot.webhooks import channel_routes
+
+    web.include_router(channel_routes(app))
+    from integrations.api import inbound_api
+
+    deps = app.deps
+    web.include_router(inbound_api(deps.db, deps.clock, deps.calendar, deps.leave_rules))
     return web

@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     whatsapp_app_secret: str = ""
     whatsapp_verify_token: str = ""
     whatsapp_api_url: str = "https://graph.facebook.com"
+    # Telegram bot username (without @) for t.me links; asked of Telegram when empty.
+    telegram_bot_username: str = ""
+    # Approved WhatsApp templates used outside the 24-hour window, by kind (the Reply's
+    # `template`; "default" for any other push), e.g. {"default": "ayo_pesan_baru"}.
+    # Each template has one body parameter ({{1}}) and an optional "Lanjutkan" quick reply.
+    whatsapp_templates: dict[str, str] = Field(default_factory=dict)
+    # Largest webhook body accepted (bytes); bigger ones get 413 before anything else.
+    webhook_max_bytes: int = 256 * 1024
 
     # Delivery limits (messages per second).
     telegram_rate_global: float = 30.0

@@ -5,9 +5,23 @@ Each feature module owns its tables; this module only merges them, refusing dupl
 
 from __future__ import annotations
 
-from bot.handlers import general
+from bot.handlers import approvals, general, learning, linking, requests, services
 from bot.handlers.registry import ActionHandler, ExpectHandler, Handler, merge
 
-INTENT_HANDLERS: dict[str, Handler] = merge(general.INTENTS)
-ACTIONS: dict[str, ActionHandler] = merge(general.ACTIONS)
-EXPECTS: dict[str, ExpectHandler] = merge()
+INTENT_HANDLERS: dict[str, Handler] = merge(
+    general.INTENTS,
+    learning.INTENTS,
+    services.INTENTS,
+    approvals.INTENTS,
+    requests.INTENTS,
+    linking.INTENTS,
+)
+ACTIONS: dict[str, ActionHandler] = merge(
+    general.ACTIONS,
+    learning.ACTIONS,
+    services.ACTIONS,
+    approvals.ACTIONS,
+    requests.ACTIONS,
+    linking.ACTIONS,
+)
+EXPECTS: dict[str, ExpectHandler] = merge(learning.EXPECTS, services.EXPECTS, approvals.EXPECTS)

@@ -1,33 +1,62 @@
 """All tables; importing this module registers every model on `Base.metadata`."""
 
+from core.storage.models.backends import ApiKey, BackendCircuit, SandboxRecord
 from core.storage.models.chat import (
     ButtonToken,
+    ChannelMessageRef,
     ChatAccount,
     Conversation,
+    HeldMessage,
     InboxItem,
     LinkAttempt,
     LinkCode,
     OutboxItem,
     UnknownMessage,
 )
+from core.storage.models.delivery import Broadcast, BroadcastRecipient
 from core.storage.models.jobs import JobClaim
+from core.storage.models.lessons import (
+    LearnerPrefs,
+    LearningDay,
+    LearningEvent,
+    LessonProgress,
+    QuizAnswer,
+    ReviewCard,
+    StoredLesson,
+    StoredQuestion,
+)
 from core.storage.models.org import Employee, OrgUnit
 from core.storage.models.requests import ApprovalStep, AuditEvent, Delegation, ServiceRequest
 
 __all__ = [
+    "ApiKey",
     "ApprovalStep",
     "AuditEvent",
+    "BackendCircuit",
+    "Broadcast",
+    "BroadcastRecipient",
     "ButtonToken",
+    "ChannelMessageRef",
     "ChatAccount",
     "Conversation",
     "Delegation",
     "Employee",
+    "HeldMessage",
     "InboxItem",
     "JobClaim",
+    "LearnerPrefs",
+    "LearningDay",
+    "LearningEvent",
+    "LessonProgress",
     "LinkAttempt",
     "LinkCode",
     "OrgUnit",
     "OutboxItem",
+    "QuizAnswer",
+    "ReviewCard",
+    "SandboxRecord",
     "ServiceRequest",
+    "StoredLesson",
+    "StoredQuestion",
     "UnknownMessage",
 ]

@@ -152,3 +152,29 @@ class UnknownMessage(Base):
     count: Mapped[int] = mapped_column(Integer, default=1)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ChannelMessageRef(Base):
+    """A sent message a later reply may replace (edit), by the key the engine gave it."""
+
+    __tablename__ = "channel_message_refs"
+    __table_args__ = (UniqueConstraint("channel", "chat_id", "ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    ref: Mapped[str] = mapped_column(String(120))
+    external_id: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class HeldMessage(Base):
+    """A message a closed WhatsApp window kept back (a template went instead); sent on reply."""
+
+    __tablename__ = "held_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_account_id: Mapped[int] = mapped_column(ForeignKey("chat_accounts.id"), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

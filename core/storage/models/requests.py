@@ -13,6 +13,8 @@ from core.storage.types import UTCDateTime
 
 
 class ServiceRequest(Base):
+    """One employee's request for a service, from submission to completion."""
+
     __tablename__ = "service_requests"
     __table_args__ = (Index("ix_requests_employee_dates", "employee_id", "start_date"),)
 
@@ -20,13 +22,18 @@ class ServiceRequest(Base):
     ref: Mapped[str | None] = mapped_column(String(30), unique=True)
     service_id: Mapped[str] = mapped_column(String(60))
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    # draft | submitted | waiting | approved | sent | completed | rejected | cancelled | failed
     status: Mapped[str] = mapped_column(String(20), index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     days: Mapped[float | None] = mapped_column(Float)
+    # Leave code (tahunan, sakit …) for leave requests: balances and overlaps query it.
+    kind: Mapped[str | None] = mapped_column(String(30))
     current_step: Mapped[int] = mapped_column(Integer, default=0)
     channel: Mapped[str | None] = mapped_column(String(20))
+    # Set for requests another app made through the inbound API (its name).
+    source_app: Mapped[str | None] = mapped_column(String(60))
     backend_ref: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -37,19 +44,29 @@ class ServiceRequest(Base):
 
 
 class ApprovalStep(Base):
+    """One approver's part in a request; steps sharing `step` run in parallel."""
+
     __tablename__ = "approval_steps"
+    __table_args__ = (Index("ix_approval_steps_due", "status", "remind_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("service_requests.id"), index=True)
     step: Mapped[int] = mapped_column(Integer)
+    # For parallel steps: "any" (the first response decides) or "all" (every one must agree).
+    mode: Mapped[str] = mapped_column(String(5), default="any")
     approver_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
     # Set when the prompt went to a delegate (Plt./Plh.) instead of the approver.
     acting_for_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    # waiting | pending (a later step, not asked yet) | approved | rejected | skipped
+    # | escalated | reassigned | cancelled
     status: Mapped[str] = mapped_column(String(20), default="waiting")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reason: Mapped[str | None] = mapped_column(Text)
+    # The button group of the latest prompt, retired when the step is decided elsewhere.
+    prompt_group: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     escalate_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

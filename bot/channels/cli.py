@@ -1,0 +1,157 @@
+"""`ayo telegram set-webhook URL`, `ayo link-code NIP` and `ayo unlink NIP`."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy import select
+
+from core.clock import system_clock
+from core.settings import Settings
+from core.storage.db import Database
+from core.storage.models import Employee
+
+telegram_app = typer.Typer(help="Telegram: register the webhook.", no_args_is_help=True)
+out = Console()
+err = Console(stderr=True)
+
+
+async def make_link_code(
+    db: Database, nip: str, now: datetime, ttl: timedelta
+) -> tuple[str, datetime, str]:
+    """A new one-time link code for the employee with this NIP: (code, expiry, name)."""
+    from bot.channels.linking import create_code
+
+    async with db.transaction() as session:
+        employee = (await session.execute(select(Employee).where(Employee.nip == nip))).scalar()
+        if employee is None or not employee.active:
+            raise LookupError("no active employee with this NIP")
+        row = await create_code(session, employee.id, now=now, ttl=ttl)
+        return row.code, row.expires_at, employee.name
+
+
+async def unlink_nip(db: Database, nip: str, channel: str | None) -> int:
+    """Unlink the employee's chats (one channel, or all); returns how many were unlinked."""
+    from bot.channels.linking import unlink_employee
+
+    async with db.transaction() as session:
+        employee = (await session.execute(select(Employee).where(Employee.nip == nip))).scalar()
+        if employee is None:
+            raise LookupError("no employee with this NIP")
+        return await unlink_employee(session, employee.id, channel)
+
+
+async def telegram_username(settings: Settings) -> str:
+    """The bot's username, from the settings or from Telegram."""
+    if settings.telegram_bot_username or not settings.telegram_token:
+        return settings.telegram_bot_username
+    from bot.channels.telegram import TelegramChannel
+
+    channel = TelegramChannel.from_settings(
+        settings, Database("sqlite+aiosqlite://"), system_clock
+    )
+    try:
+        return await channel.username()
+    except Exception:
+        return ""
+    finally:
+        await channel.close()
+        await channel.db.dispose()
+
+
+def link_code(
+    nip: Annotated[str, typer.Argument(help="NIP of the employee.")],
+    hours: Annotated[int, typer.Option(help="Hours the code stays valid.")] = 24,
+) -> None:
+    """Create a one-time code that links an employee's Telegram or WhatsApp chat."""
+    from core.storage import migrate
+
+    settings = Settings()
+
+    async def _run() -> tuple[str, datetime, str, str]:
+        db = Database(settings.resolved_database_url())
+        try:
+            await migrate.upgrade(db)
+            code, expires, name = await make_link_code(
+                db, nip, system_clock(), timedelta(hours=hours)
+            )
+        finally:
+            await db.dispose()
+        return code, expires, name, await telegram_username(settings)
+
+    try:
+        code, expires, name, username = asyncio.run(_run())
+    except LookupError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    local = expires.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    out.print(f"Kode untuk {name}: [bold]{code}[/bold] (berlaku sampai {local})")
+    if username:
+        out.print(f"Telegram: https://t.me/{username}?start={code}")
+    out.print(
+        f"WhatsApp: kirim  {code}  dari nomor yang tercatat / send it from the number on file"
+    )
+
+
+def unlink(
+    nip: Annotated[str, typer.Argument(help="NIP of the employee.")],
+    channel: Annotated[
+        str | None, typer.Option(help="telegram or whatsapp (default: both).")
+    ] = None,
+) -> None:
+    """Unlink an employee's chats (they link again with a new code)."""
+    settings = Settings()
+
+    async def _run() -> int:
+        db = Database(settings.resolved_database_url())
+        try:
+            return await unlink_nip(db, nip, channel)
+        finally:
+            await db.dispose()
+
+    try:
+        count = asyncio.run(_run())
+    except LookupError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    out.print(f"{count} chat(s) unlinked")
+
+
+@telegram_app.command("set-webhook")
+def set_webhook(
+    url: Annotated[str, typer.Argument(help="Public HTTPS URL of POST /telegram/webhook.")],
+) -> None:
+    """Register the webhook with its secret, and the command menu (id and en)."""
+    from bot.channels.telegram import TelegramChannel
+
+    settings = Settings()
+    if not settings.telegram_token or not settings.telegram_webhook_secret:
+        err.print("[red]Set AYO_TELEGRAM_TOKEN and AYO_TELEGRAM_WEBHOOK_SECRET first.[/red]")
+        raise typer.Exit(1)
+
+    async def _run() -> None:
+        db = Database("sqlite+aiosqlite://")
+        channel = TelegramChannel.from_settings(settings, db, system_clock)
+        try:
+            await channel.register_webhook(url)
+        finally:
+            await channel.close()
+            await db.dispose()
+
+    try:
+        asyncio.run(_run())
+    except Exception as exc:
+        err.print(f"[red]Telegram refused: {exc}[/red]")
+        raise typer.Exit(1) from exc
+    out.print(f"[green]Webhook set: {url} (with secret), commands set (id, en)[/green]")
+
+
+def mount(app: typer.Typer) -> None:
+    """Add the channel commands to the `ayo` command line."""
+    app.add_typer(telegram_app, name="telegram")
+    app.command("link-code")(link_code)
+    app.command("unlink")(unlink)

@@ -1,0 +1,267 @@
+"""The Telegram channel: verify and translate webhook updates, render and send replies.
+
+The adapter has a PTB `Bot` (it is not one). Inbound: the secret header is checked in
+constant time, then an update becomes an `Inbound` keyed by `update_id`. Outbound: it
+implements the scheduler's `ChannelSender` port and maps PTB errors onto its outcomes.
+"""
+
+from __future__ import annotations
+
+import os
+
+# PTB 22 warns on every RetryAfter unless told to use timedeltas; set before importing it.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+import logging
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.request import HTTPXRequest
+
+from bot.channels import refs, render
+from bot.types import ChatRef, Inbound
+from core.clock import Clock
+from core.messages import Reply
+from core.settings import Settings
+from core.storage.db import Database
+from scheduler.channel_port import Blocked, Rejected, RetryLater
+
+if TYPE_CHECKING:
+    from bot.channels.inbound import InboundPipeline
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ("message", "callback_query")
+# The command menu, per language; every command is one the dispatcher already knows.
+COMMANDS = {
+    "id": (("menu", "Menu layanan"), ("help", "Bantuan"), ("cancel", "Batalkan yang berjalan")),
+    "en": (("menu", "Services menu"), ("help", "Help"), ("cancel", "Cancel what is running")),
+}
+_BLOCKED_HINTS = ("chat not found", "user is deactivated", "bot was kicked")
+
+
+class Unreadable(ValueError):
+    """An authentic update the channel cannot understand (kept aside, acknowledged)."""
+
+
+class TelegramChannel:
+    """Telegram through a PTB `Bot`: `verify`, `parse`, `send`, `answer_callback`."""
+
+    name: ClassVar[str] = "telegram"
+
+    def __init__(self, bot: Bot, secret: str, db: Database, clock: Clock) -> None:
+        self.bot, self._secret, self.db, self.clock = bot, secret, db, clock
+
+    @classmethod
+    def from_settings(cls, settings: Settings, db: Database, clock: Clock) -> TelegramChannel:
+        """The channel as configured; only call when `AYO_TELEGRAM_TOKEN` is set."""
+        # One connection per concurrent send (PTB's default pool holds a single connection).
+        request = HTTPXRequest(connection_pool_size=16, read_timeout=20.0)
+        bot = Bot(
+            settings.telegram_token,
+            base_url=settings.telegram_api_url,
+            request=request,
+            get_updates_request=HTTPXRequest(read_timeout=60.0),
+        )
+        return cls(bot, settings.telegram_webhook_secret, db, clock)
+
+    async def start(self) -> None:
+        """Initialise the client (asks Telegram who we are); sending works without it."""
+        try:
+            await self.bot.initialize()
+        except Exception as exc:
+            log.warning("telegram: initialise failed (%s); will retry on first send",
+                        type(exc).__name__)  # fmt: skip
+
+    async def close(self) -> None:
+        await self.bot.shutdown()
+
+    async def accept(self, pipeline: InboundPipeline, payload: Any, body: bytes) -> None:
+        """Hand one authentic update to the pipeline (webhook and long polling alike)."""
+        try:
+            inbound = self.parse(payload)
+        except Unreadable as exc:
+            await pipeline.set_aside(self.name, body, str(exc))
+            return
+        if inbound is None:
+            log.info("telegram: update %s of an ignored kind", payload.get("update_id"))
+            return
+        inbox_id = await pipeline.accept(inbound)
+        callback_id = inbound.meta.get("callback_id")
+        if inbox_id is not None and callback_id:
+            pipeline.spawn(self.pressed(callback_id, inbound))
+
+    # -- inbound -----------------------------------------------------------------------------
+    def verify(self, headers: Mapping[str, str]) -> bool:
+        """True if the request carries our webhook secret (compared in constant time)."""
+        given = headers.get(SECRET_HEADER) or headers.get(SECRET_HEADER.lower()) or ""
+        if not self._secret:
+            return False
+        return secrets.compare_digest(given.encode(), self._secret.encode())
+
+    def parse(self, payload: Any) -> Inbound | None:
+        """The update as an `Inbound`; None for kinds Ayo ignores; `Unreadable` if malformed."""
+        if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
+            raise Unreadable("no update_id")
+        key = str(payload["update_id"])
+        try:
+            if "message" in payload:
+                return _message(key, payload["message"])
+            if "callback_query" in payload:
+                return _callback(key, payload["callback_query"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise Unreadable(type(exc).__name__) from exc
+        return None
+
+    async def pressed(self, callback_id: str, inbound: Inbound) -> None:
+        """Answer the callback query, and take the keyboard off the pressed message.
+
+        Telegram wants an answer to every callback query (else the button spins). Pressing a
+        button retires every button of its message, so the keyboard goes at once.
+        """
+        try:
+            await self.bot.answer_callback_query(callback_id)
+        except Exception as exc:  # an old query (>15 min) cannot be answered; nothing to do
+            log.info("answerCallbackQuery failed: %s", type(exc).__name__)
+        message_id = inbound.meta.get("message_id")
+        if message_id is None:
+            return
+        try:
+            await self.bot.edit_message_reply_markup(
+                chat_id=int(inbound.chat.chat_id), message_id=int(message_id), reply_markup=None
+            )
+        except Exception as exc:  # already without keyboard, too old: nothing to do
+            log.info("removing a pressed keyboard failed: %s", type(exc).__name__)
+
+    # -- outbound ----------------------------------------------------------------------------
+    async def send(self, chat_id: str, reply: Reply, *, language: str) -> str:
+        """Send (or edit in place) one reply; returns the last Telegram message id."""
+        messages = render.telegram(reply, language)
+        try:
+            message_id = await self._deliver(chat_id, reply, messages)
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            raise RetryLater(
+                wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            ) from exc
+        except Forbidden as exc:
+            raise Blocked(str(exc)) from exc
+        except BadRequest as exc:
+            if any(hint in exc.message.lower() for hint in _BLOCKED_HINTS):
+                raise Blocked(exc.message) from exc
+            raise Rejected(exc.message) from exc
+        ref = refs.ref_of(reply)
+        if ref is not None:
+            await refs.remember(self.db, self.name, chat_id, ref, str(message_id), self.clock())
+        return str(message_id)
+
+    async def _deliver(
+        self, chat_id: str, reply: Reply, messages: list[render.TelegramMessage]
+    ) -> int:
+        last = 0
+        if reply.replaces:
+            old = await refs.lookup(self.db, self.name, chat_id, reply.replaces)
+            if old is not None and await self._edit(chat_id, int(old), messages[0]):
+                messages = messages[1:]
+                last = int(old)
+        for message in messages:
+            sent = await self.bot.send_message(
+                chat_id=int(chat_id),
+                text=message.html,
+                parse_mode="HTML",
+                reply_markup=_keyboard(message),
+            )
+            last = sent.message_id
+        return last
+
+    async def _edit(self, chat_id: str, message_id: int, message: render.TelegramMessage) -> bool:
+        try:
+            await self.bot.edit_message_text(
+                message.html,
+                chat_id=int(chat_id),
+                message_id=message_id,
+                parse_mode="HTML",
+                reply_markup=_keyboard(message),
+            )
+        except BadRequest as exc:
+            if "not modified" in exc.message.lower():
+                return True
+            # Too old, deleted or not ours to edit: the decision goes out as a new message.
+            log.info("edit of a Telegram message failed: %s", exc.message)
+            return False
+        return True
+
+    # -- setup -------------------------------------------------------------------------------
+    async def register_webhook(self, url: str) -> None:
+        """Point Telegram at our webhook with the secret, and set the command menu."""
+        await self.bot.set_webhook(
+            url, secret_token=self._secret or None, allowed_updates=list(ALLOWED_UPDATES)
+        )
+        await self.set_commands()
+
+    async def set_commands(self) -> None:
+        await self.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS["id"]])
+        await self.bot.set_my_commands(
+            [BotCommand(c, d) for c, d in COMMANDS["en"]], language_code="en"
+        )
+
+    async def username(self) -> str:
+        me = await self.bot.get_me()
+        return me.username or ""
+
+
+def _keyboard(message: render.TelegramMessage) -> InlineKeyboardMarkup | None:
+    if not message.keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row]
+         for row in message.keyboard]
+    )  # fmt: skip
+
+
+def _chat(chat: dict[str, Any]) -> ChatRef:
+    return ChatRef("telegram", str(int(chat["id"])), is_group=chat.get("type") != "private")
+
+
+def _command(text: str) -> str:
+    # "/menu@ayo_bot arg" → "/menu arg": in groups Telegram appends the bot's name.
+    if text.startswith("/"):
+        head, _, rest = text.partition(" ")
+        return (head.split("@", 1)[0] + (" " + rest if rest else "")).strip()
+    return text
+
+
+def _message(key: str, message: dict[str, Any]) -> Inbound:
+    sender = message.get("from") or {}
+    text = message.get("text")
+    return Inbound(
+        chat=_chat(message["chat"]),
+        key=key,
+        text=_command(text) if isinstance(text, str) else None,
+        sender_name=sender.get("first_name"),
+        meta={"from_id": sender.get("id"), "message_id": message.get("message_id")},
+    )
+
+
+def _callback(key: str, query: dict[str, Any]) -> Inbound:
+    sender = query["from"]
+    message = query.get("message") or {}
+    chat = message.get("chat") or {"id": sender["id"], "type": "private"}
+    data = query.get("data")
+    return Inbound(
+        chat=_chat(chat),
+        key=key,
+        # A press without data (a game button) reads as an unsupported message.
+        button=data if isinstance(data, str) and data else None,
+        sender_name=sender.get("first_name"),
+        meta={
+            "from_id": sender.get("id"),
+            "callback_id": str(query["id"]),
+            "message_id": message.get("message_id"),
+        },
+    )

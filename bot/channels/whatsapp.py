@@ -1,0 +1,241 @@
+"""The WhatsApp channel: verify and translate Cloud API webhooks, render and send replies.
+
+The adapter has a pywa client (it is not one). Inbound: `X-Hub-Signature-256` is the HMAC-SHA256
+of the raw body with the app secret, compared in constant time; each message becomes an
+`Inbound` keyed by its wamid. Outbound: it implements the scheduler's `ChannelSender` port;
+outside the 24-hour window a push goes out as an approved template (whatsapp_window.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import httpx
+from pywa import errors as wa_errors
+from pywa.types import Button, Section, SectionList, SectionRow
+from pywa.types.templates import TemplateLanguage
+from pywa_async import WhatsApp
+
+from bot.channels import render, whatsapp_window
+from bot.channels.whatsapp_transport import graph_session
+from bot.types import ChatRef, Inbound
+from core.clock import Clock
+from core.messages import Reply
+from core.settings import Settings
+from core.storage.db import Database
+from core.text import T
+from scheduler.channel_port import Blocked, Rejected, RetryLater
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+# A tap on a template's quick reply ("Lanjutkan"): it only reopens the window.
+CONTINUE = "continue"
+_SECTION = T("Pilihan", "Choices")
+
+
+class Unreadable(ValueError):
+    """An authentic webhook the channel cannot understand (kept aside, acknowledged)."""
+
+
+@dataclass
+class Parsed:
+    """What one webhook carried: messages for the engine, continues, delivery failures."""
+
+    inbounds: list[Inbound] = field(default_factory=list)
+    failures: list[tuple[str, int | None]] = field(default_factory=list)
+    statuses: int = 0
+
+
+class WhatsAppChannel:
+    """WhatsApp Cloud API through pywa: `verify`, `handshake`, `parse`, `send`."""
+
+    name: ClassVar[str] = "whatsapp"
+
+    def __init__(
+        self,
+        wa: WhatsApp,
+        *,
+        app_secret: str,
+        verify_token: str,
+        templates: Mapping[str, str],
+        db: Database,
+        clock: Clock,
+        session: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.wa, self.db, self.clock = wa, db, clock
+        self._secret, self._verify_token = app_secret, verify_token
+        self.templates = dict(templates)
+        self._session = session
+
+    @classmethod
+    def from_settings(cls, settings: Settings, db: Database, clock: Clock) -> WhatsAppChannel:
+        """The channel as configured; only call when the WhatsApp settings are set."""
+        session = graph_session(settings.whatsapp_api_url)
+        wa = WhatsApp(
+            phone_id=settings.whatsapp_phone_id, token=settings.whatsapp_token, session=session
+        )
+        return cls(
+            wa,
+            app_secret=settings.whatsapp_app_secret,
+            verify_token=settings.whatsapp_verify_token,
+            templates=settings.whatsapp_templates,
+            db=db,
+            clock=clock,
+            session=session,
+        )
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.aclose()
+
+    # -- inbound -----------------------------------------------------------------------------
+    def verify(self, body: bytes, signature: str | None) -> bool:
+        """True if `signature` is the HMAC-SHA256 of the raw body with our app secret."""
+        if not self._secret or not signature or not signature.startswith("sha256="):
+            return False
+        expected = hmac.new(self._secret.encode(), body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(signature.removeprefix("sha256=").encode(), expected.encode())
+
+    def handshake(self, params: Mapping[str, str]) -> str | None:
+        """The challenge to echo if Meta's subscription request carries our verify token."""
+        mode, token = params.get("hub.mode", ""), params.get("hub.verify_token", "")
+        if mode != "subscribe" or not self._verify_token:
+            return None
+        if not hmac.compare_digest(token.encode(), self._verify_token.encode()):
+            return None
+        return params.get("hub.challenge", "")
+
+    def parse(self, payload: Any) -> Parsed:
+        """Every message and status in a webhook; `Unreadable` if it is not one."""
+        if not isinstance(payload, dict) or not isinstance(payload.get("entry"), list):
+            raise Unreadable("no entry")
+        parsed = Parsed()
+        try:
+            for entry in payload["entry"]:
+                for change in entry.get("changes") or []:
+                    value = change.get("value") or {}
+                    names = {
+                        c.get("wa_id"): (c.get("profile") or {}).get("name")
+                        for c in value.get("contacts") or []
+                    }
+                    for message in value.get("messages") or []:
+                        parsed.inbounds.append(_inbound(message, names))
+                    for status in value.get("statuses") or []:
+                        parsed.statuses += 1
+                        if status.get("status") == "failed":
+                            errors = status.get("errors") or [{}]
+                            parsed.failures.append((str(status["id"]), errors[0].get("code")))
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise Unreadable(type(exc).__name__) from exc
+        return parsed
+
+    # -- outbound ----------------------------------------------------------------------------
+    async def send(self, chat_id: str, reply: Reply, *, language: str) -> str:
+        """Send one reply (as a template when the window is closed); returns the last wamid."""
+        now = self.clock()
+        is_open, account_id = await whatsapp_window.window_open(self.db, chat_id, now)
+        try:
+            if not is_open:
+                return await self._send_template(chat_id, account_id, reply, language)
+            try:
+                return await self._send_free(chat_id, reply, language)
+            except wa_errors.ReEngagementMessage:
+                # WhatsApp counts the window its own way; trust it and use the template.
+                return await self._send_template(chat_id, account_id, reply, language)
+        except wa_errors.ThrottlingError as exc:
+            # The Cloud API gives no retry_after; pair limits clear within seconds.
+            raise RetryLater(6.0 if isinstance(exc, wa_errors.TooManyMessages) else 2.0) from exc
+        except wa_errors.MessageUndeliverable as exc:
+            raise Blocked(_reason(exc)) from exc
+        except wa_errors.WhatsAppError as exc:
+            if exc.status_code is not None and exc.status_code >= 500:
+                raise
+            raise Rejected(_reason(exc)) from exc
+
+    async def _send_free(self, chat_id: str, reply: Reply, language: str) -> str:
+        sent_id = ""
+        for part in render.whatsapp(reply, language):
+            if isinstance(part, str):
+                sent = await self.wa.send_message(to=chat_id, text=part)
+            elif isinstance(part, render.WhatsAppButtons):
+                sent = await self.wa.send_message(
+                    to=chat_id,
+                    text=part.body,
+                    buttons=[Button(title=t, callback_data=i) for t, i in part.buttons],
+                )
+            else:
+                rows = [
+                    SectionRow(title=t, callback_data=i, description=d) for t, i, d in part.rows
+                ]
+                sent = await self.wa.send_message(
+                    to=chat_id,
+                    text=part.body,
+                    buttons=SectionList(
+                        button_title=part.button,
+                        sections=[Section(title=_SECTION.get(language), rows=rows)],
+                    ),
+                )
+            sent_id = sent.id
+        return sent_id
+
+    async def _send_template(
+        self, chat_id: str, account_id: int | None, reply: Reply, language: str
+    ) -> str:
+        name = self.templates.get(reply.template or "default") or self.templates.get("default")
+        if not name:
+            raise Rejected("24-hour window closed and no template configured")
+        body = {
+            "type": "body",
+            "parameters": [{"type": "text", "text": render.template_text(reply, language)}],
+        }
+        sent = await self.wa.send_template(
+            to=chat_id,
+            name=name,
+            language=TemplateLanguage("en" if language == "en" else "id"),
+            params=[body],
+        )
+        if account_id is not None and (reply.buttons or _clipped(reply, language)):
+            await whatsapp_window.hold(self.db, account_id, reply, self.clock())
+        return sent.id
+
+
+def _clipped(reply: Reply, language: str) -> bool:
+    return render.template_text(reply, language) != reply.text.get(language).strip()
+
+
+def _reason(exc: wa_errors.WhatsAppError) -> str:
+    return f"{exc.code}: {type(exc).__name__}"
+
+
+def _inbound(message: dict[str, Any], names: Mapping[str, str | None]) -> Inbound:
+    sender = str(message["from"])
+    kind = message.get("type")
+    text: str | None = None
+    button: str | None = None
+    meta: dict[str, Any] = {"type": kind}
+    if kind == "text":
+        text = str((message.get("text") or {}).get("body", ""))
+    elif kind == "interactive":
+        interactive = message.get("interactive") or {}
+        reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
+        button = str(reply["id"]) if reply.get("id") else None
+    elif kind == "button":
+        # A template quick reply: it carries no token of ours, only the wish to go on.
+        meta[CONTINUE] = True
+    context = message.get("context") or {}
+    if context.get("id"):
+        meta["context_id"] = str(context["id"])
+    return Inbound(
+        chat=ChatRef("whatsapp", sender),
+        key=str(message["id"]),
+        text=text,
+        button=button,
+        sender_name=names.get(sender),
+        meta=meta,
+    )

@@ -1,0 +1,208 @@
+"""The approver's side: Setuju / Tolak (with a reason) / Minta info, and the pending list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.context import Context
+from bot.handlers.registry import ActionHandler, ExpectHandler, Handler
+from bot.handlers.services import env_of
+from core.messages import Reply
+from core.text import T
+from integrations import approvals, prompts
+from integrations.requests import pending_for
+
+REASON_EXPECT = "approval.reason"
+QUESTION_EXPECT = "approval.question"
+ANSWER_EXPECT = "request.answer"
+
+
+def _refused(outcome: approvals.Outcome) -> list[Reply]:
+    assert outcome.refused is not None
+    return [Reply(approvals.REFUSED_TEXT[outcome.refused])]
+
+
+async def press_approve(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    outcome = await approvals.decide(
+        ctx.session, int(payload["step"]), actor_id=ctx.me.id, approve=True, env=env_of(ctx)
+    )
+    if not outcome.ok:
+        return _refused(outcome)
+    ref = outcome.request.ref if outcome.request else ""
+    return [Reply(T(f"✅ {ref} disetujui. Terima kasih.", f"✅ {ref} approved. Thank you."))]
+
+
+async def press_reject(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    outcome, _ = await approvals.check(ctx.session, int(payload["step"]), ctx.me.id, env_of(ctx))
+    if not outcome.ok:
+        return _refused(outcome)
+    ctx.state.set("expect", {"kind": REASON_EXPECT, "step": int(payload["step"])})
+    back = await ctx.button(
+        T("Kembali ke permohonan", "Back to the request"),
+        "approval.show",
+        {"step": int(payload["step"])},
+        group=ctx.new_button_group(),
+    )
+    return [
+        Reply(
+            T(
+                f"Tulis alasan penolakan {outcome.request.ref} (wajib).",
+                f"Write the reason for rejecting {outcome.request.ref} (required).",
+            ),
+            (back,),
+        )
+    ]
+
+
+async def press_show(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    """Show a waiting request's prompt again, with fresh buttons (after Tolak was pressed)."""
+    ctx.state.clear("expect")
+    outcome, step = await approvals.check(
+        ctx.session, int(payload["step"]), ctx.me.id, env_of(ctx)
+    )
+    if not outcome.ok or step is None or outcome.request is None:
+        return _refused(outcome)
+    env = env_of(ctx)
+    reply = await prompts.prompt_reply(
+        ctx.session, step, outcome.request, now=ctx.now, rules=env.rules, calendar=env.calendar
+    )
+    return [reply]
+
+
+async def reason_typed(ctx: Context, text: str) -> list[Reply]:
+    expect = ctx.state.pop("expect") or {}
+    outcome = await approvals.decide(
+        ctx.session,
+        int(expect["step"]),
+        actor_id=ctx.me.id,
+        approve=False,
+        reason=text,
+        env=env_of(ctx),
+    )
+    if not outcome.ok:
+        return _refused(outcome)
+    ref = outcome.request.ref if outcome.request else ""
+    return [
+        Reply(
+            T(
+                f"❌ {ref} ditolak. Pemohon sudah diberi tahu.",
+                f"❌ {ref} rejected. The requester has been told.",
+            )
+        )
+    ]
+
+
+async def press_info(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    outcome, _ = await approvals.check(ctx.session, int(payload["step"]), ctx.me.id, env_of(ctx))
+    if not outcome.ok:
+        return _refused(outcome)
+    ctx.state.set("expect", {"kind": QUESTION_EXPECT, "step": int(payload["step"])})
+    return [
+        Reply(
+            T(
+                "Apa yang ingin Anda tanyakan ke pemohon?",
+                "What would you like to ask the requester?",
+            )
+        )
+    ]
+
+
+async def question_typed(ctx: Context, text: str) -> list[Reply]:
+    expect = ctx.state.pop("expect") or {}
+    outcome = await approvals.ask_info(
+        ctx.session, int(expect["step"]), actor_id=ctx.me.id, question=text, env=env_of(ctx)
+    )
+    if not outcome.ok:
+        return _refused(outcome)
+    return [
+        Reply(
+            T(
+                "Pertanyaan sudah dikirim ke pemohon. Jawabannya akan saya teruskan.",
+                "Your question was sent to the requester. I will forward the answer.",
+            )
+        )
+    ]
+
+
+async def press_answer(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    ctx.state.set(
+        "expect", {"kind": ANSWER_EXPECT, "request": payload["request"], "step": payload["step"]}
+    )
+    return [Reply(T("Silakan tulis jawaban Anda.", "Please write your answer."))]
+
+
+async def answer_typed(ctx: Context, text: str) -> list[Reply]:
+    expect = ctx.state.pop("expect") or {}
+    outcome = await approvals.answer_info(
+        ctx.session,
+        int(expect["request"]),
+        int(expect["step"]),
+        actor_id=ctx.me.id,
+        answer=text,
+        env=env_of(ctx),
+    )
+    if not outcome.ok:
+        return _refused(outcome)
+    return [
+        Reply(
+            T(
+                "Terima kasih, jawaban Anda sudah diteruskan ke atasan.",
+                "Thank you, your answer was forwarded to your approver.",
+            )
+        )
+    ]
+
+
+async def pending(ctx: Context) -> list[Reply]:
+    """What waits for this supervisor (or for whom they act), oldest first, with buttons."""
+    rows = await pending_for(ctx.session, ctx.me.id)
+    if not rows:
+        return [
+            Reply(
+                T(
+                    "Tidak ada permohonan yang menunggu persetujuan Anda. 👍",
+                    "Nothing is waiting for your approval. 👍",
+                )
+            )
+        ]
+    replies = [
+        Reply(
+            T(
+                f"Ada {len(rows)} permohonan menunggu persetujuan Anda:",
+                f"{len(rows)} requests are waiting for your approval:",
+            )
+        )
+    ]
+    env = env_of(ctx)
+    for step, request in rows:
+        replies.append(
+            await prompts.prompt_reply(
+                ctx.session,
+                step,
+                request,
+                now=ctx.now,
+                rules=env.rules,
+                calendar=env.calendar,
+                heading=T("Menunggu sejak ", "Waiting since ")
+                + T(
+                    f"{request.created_at.astimezone(ctx.tz):%d/%m %H:%M}",
+                    f"{request.created_at.astimezone(ctx.tz):%d/%m %H:%M}",
+                ),
+            )
+        )
+    return replies
+
+
+INTENTS: dict[str, Handler] = {"approval.pending": pending}
+ACTIONS: dict[str, ActionHandler] = {
+    "approval.approve": press_approve,
+    "approval.reject": press_reject,
+    "approval.info": press_info,
+    "approval.show": press_show,
+    "request.answer": press_answer,
+}
+EXPECTS: dict[str, ExpectHandler] = {
+    REASON_EXPECT: reason_typed,
+    QUESTION_EXPECT: question_typed,
+    ANSWER_EXPECT: answer_typed,
+}

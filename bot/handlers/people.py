@@ -1,0 +1,100 @@
+"""Finding a colleague by name or NIP, and naming a delegate (Plh.) for approvals."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rapidfuzz import fuzz
+from sqlalchemy import select
+
+from bot.context import Context
+from core.messages import Reply
+from core.storage.models import Delegation, Employee
+from core.text import T
+from integrations.audit import record
+from integrations.forms import format_range
+
+
+async def find_employee(ctx: Context, query: str) -> Employee | T:
+    """One active colleague matching a NIP or a name, or a message saying what went wrong."""
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if len(digits) == 18:
+        person = (
+            await ctx.session.execute(select(Employee).where(Employee.nip == digits))
+        ).scalar()
+        if person is not None and person.active:
+            return person
+        return T("NIP itu tidak ditemukan.", "That NIP was not found.")
+    people = (
+        await ctx.session.execute(select(Employee).where(Employee.active.is_(True)))
+    ).scalars()
+    folded = query.casefold()
+    scored = sorted(
+        ((fuzz.WRatio(folded, p.name.casefold()), p) for p in people), key=lambda s: -s[0]
+    )
+    good = [p for score, p in scored if score >= 85]
+    if not good:
+        return T("Nama itu tidak ditemukan.", "That name was not found.")
+    if len(good) > 1 and scored[0][0] - scored[1][0] < 5:
+        names = ", ".join(p.name for p in good[:4])
+        return T(
+            f"Ada beberapa: {names}. Tulis lebih lengkap atau pakai NIP.",
+            f"Several match: {names}. Be more specific or use the NIP.",
+        )
+    return good[0]
+
+
+async def save_delegation(ctx: Context, data: dict[str, Any]) -> list[Reply]:
+    """Record a Plh.: the delegate receives this supervisor's prompts on those dates."""
+    delegate = data["delegate"]
+    if delegate["id"] == ctx.me.id:
+        return [
+            Reply(T("Delegasi ke diri sendiri tidak bisa.", "You cannot delegate to yourself."))
+        ]
+    start = date.fromisoformat(data["dates"]["start"])
+    end = date.fromisoformat(data["dates"]["end"])
+    row = Delegation(
+        principal_id=ctx.me.id,
+        delegate_id=delegate["id"],
+        kind="plh",
+        start_date=start,
+        end_date=end,
+        created_by_id=ctx.me.id,
+        created_at=ctx.now,
+    )
+    ctx.session.add(row)
+    await ctx.session.flush()
+    record(
+        ctx.session,
+        now=ctx.now,
+        actor_id=ctx.me.id,
+        channel=ctx.account.channel,
+        entity="delegation",
+        entity_id=row.id,
+        action="delegation.created",
+        detail={"delegate": delegate["id"], "start": start.isoformat(), "end": end.isoformat()},
+    )
+    when = format_range(start, end)
+    from core import outbox
+
+    await outbox.push(
+        ctx.session,
+        delegate["id"],
+        Reply(
+            T(
+                f"Anda ditunjuk sebagai Plh. {ctx.me.name} untuk persetujuan, {when.id}.",
+                f"You act for {ctx.me.name} on approvals, {when.en}.",
+            )
+        ),
+        now=ctx.now,
+        key=f"delegation:{row.id}",
+    )
+    return [
+        Reply(
+            T(
+                f"✅ Delegasi tersimpan: {delegate['name']} menyetujui atas nama Anda, {when.id}.",
+                f"✅ Delegation saved: {delegate['name']} approves for you, {when.en}.",
+            )
+        )
+    ]

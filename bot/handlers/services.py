@@ -1,0 +1,483 @@
+"""The form runner: any service of the catalog, asked field by field, confirmed, submitted.
+
+State (`ctx.state["form"]`): service id, answers, the order they were given (for `kembali`)
+and the phase (ask | confirm). A form interrupted by another request is parked in
+`ctx.state["drafts"]` and offered again when the employee comes back to that service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.context import Context
+from bot.handlers.registry import ActionHandler, ExpectHandler, Handler
+from core.messages import Reply
+from core.text import T, join
+from integrations import forms, lifecycle, validation
+from integrations.approvals import Env
+from integrations.catalog import FormField, ServiceSpec
+from integrations.requests import submit
+
+BACK_WORDS = frozenset({"kembali", "back", "balik", "sebelumnya"})
+# Typed instead of pressing the summary's buttons (numbered menus, screen readers).
+SEND_WORDS = frozenset({"kirim", "ya", "ok", "oke", "send", "yes"})
+EDIT_WORDS = frozenset({"ubah", "edit", "change"})
+MAX_CHOICE_BUTTONS = 8
+FORM_EXPECT = "form"
+
+
+def env_of(ctx: Context) -> Env:
+    return Env(
+        now=ctx.now,
+        calendar=ctx.deps.calendar,
+        rules=ctx.deps.leave_rules,
+        channel=ctx.account.channel,
+        tz=str(ctx.tz),
+    )
+
+
+def _form(ctx: Context) -> dict[str, Any] | None:
+    return ctx.state.get("form")
+
+
+def _save(ctx: Context, form: dict[str, Any]) -> None:
+    ctx.state.set("form", form)
+    ctx.state.set("expect", {"kind": FORM_EXPECT})
+
+
+def _spec(ctx: Context, form: dict[str, Any]) -> ServiceSpec:
+    return ctx.deps.services.get(form["service"])
+
+
+def eligible(ctx: Context, spec: ServiceSpec) -> T | None:
+    me = ctx.me
+    if not any(r == "employee" or me.has_role(r) for r in spec.eligibility.roles):
+        return T("Layanan ini bukan untuk peran Anda.", "This service is not for your role.")
+    if me.employment not in spec.eligibility.employment:
+        return T(
+            f"Layanan ini tidak tersedia untuk {me.employment}.",
+            f"This service is not available to {me.employment}.",
+        )
+    return None
+
+
+async def start(ctx: Context, spec: ServiceSpec) -> list[Reply]:
+    """Begin a service's form, filling what the first message already said."""
+    refusal = eligible(ctx, spec)
+    if refusal is not None:
+        return [Reply(refusal)]
+    drafts = ctx.state.get("drafts") or {}
+    current = _form(ctx)
+    if current is not None and current["service"] != spec.id and current.get("data"):
+        drafts[current["service"]] = current
+        ctx.state.set("drafts", drafts)
+    if spec.id in drafts:
+        group = ctx.new_button_group()
+        buttons = (
+            await ctx.button(
+                T("Lanjutkan draf", "Resume draft"),
+                "form.resume",
+                {"service": spec.id},
+                group=group,
+            ),
+            await ctx.button(
+                T("Mulai baru", "Start again"),
+                "form.fresh",
+                {"service": spec.id, "text": _typed(ctx)},
+                group=group,
+            ),
+        )
+        return [
+            Reply(
+                T("Anda punya draf ", "You have an unfinished ")
+                + spec.title.t()
+                + T(" yang belum selesai. Lanjutkan?", " draft. Resume it?"),
+                buttons,
+            )
+        ]
+    return await _fresh(ctx, spec)
+
+
+def _typed(ctx: Context) -> str:
+    return ctx.inbound.text or ""
+
+
+async def _fresh(ctx: Context, spec: ServiceSpec, text: str | None = None) -> list[Reply]:
+    entities = ctx.match.entities if ctx.match is not None else None
+    if text:
+        entities = forms.entities_of(text, ctx.local_now)
+    data = forms.prefill(
+        spec,
+        entities,
+        today=ctx.local_now.date(),
+        calendar=ctx.deps.calendar,
+        text=text or _typed(ctx),
+    )
+    form = {"service": spec.id, "data": data, "history": list(data), "phase": "ask"}
+    _save(ctx, form)
+    return await advance(ctx, form, intro=spec.title.t())
+
+
+async def advance(ctx: Context, form: dict[str, Any], intro: T | None = None) -> list[Reply]:
+    """Ask the next missing field, or validate and show the summary."""
+    spec = _spec(ctx, form)
+    field = forms.next_field(spec, form["data"])
+    if field is not None:
+        form["phase"] = "ask"
+        form["asking"] = field.name
+        _save(ctx, form)
+        return [await _question(ctx, field, intro)]
+    check = await validation.run(_rule_context(ctx, spec, form["data"]))
+    if check.problems:
+        return await _problems(ctx, form, check.problems)
+    form["phase"] = "confirm"
+    form["notes"] = [n.to_json() for n in check.notes]
+    _save(ctx, form)
+    return [await _summary(ctx, spec, form, check.notes)]
+
+
+def _rule_context(ctx: Context, spec: ServiceSpec, data: dict[str, Any]) -> validation.RuleContext:
+    return validation.RuleContext(
+        session=ctx.session,
+        spec=spec,
+        employee=ctx.me,
+        data=data,
+        now=ctx.now,
+        today=ctx.local_now.date(),
+        calendar=ctx.deps.calendar,
+        leave_rules=ctx.deps.leave_rules,
+    )
+
+
+async def _problems(
+    ctx: Context, form: dict[str, Any], problems: list[validation.Problem]
+) -> list[Reply]:
+    fatal = [p for p in problems if p.field is None]
+    if fatal:
+        ctx.state.clear("form", "expect")
+        return [Reply(join([p.message for p in fatal]))]
+    for problem in problems:
+        form["data"].pop(problem.field, None)
+        if problem.field in form["history"]:
+            form["history"].remove(problem.field)
+    replies = [Reply(join([p.message for p in problems]))]
+    return replies + await advance(ctx, form)
+
+
+async def _question(ctx: Context, field: FormField, intro: T | None) -> Reply:
+    text = field.prompt.t() if intro is None else intro + T("\n", "\n") + field.prompt.t()
+    buttons = []
+    if field.type == "choice" and len(field.choices) <= MAX_CHOICE_BUTTONS:
+        group = ctx.new_button_group()
+        for choice in field.choices:
+            buttons.append(
+                await ctx.button(
+                    choice.label(),
+                    "form.answer",
+                    {"value": choice.value, "field": field.name},
+                    group=group,
+                )
+            )
+    return Reply(
+        text
+        + T(
+            "\n(ketik kembali untuk mundur, batal untuk berhenti)",
+            "\n(type back to go back, cancel to stop)",
+        ),
+        tuple(buttons),
+    )
+
+
+async def _summary(ctx: Context, spec: ServiceSpec, form: dict[str, Any], notes: list[T]) -> Reply:
+    data = form["data"]
+    lines = [T("Ringkasan ", "Summary of ") + spec.title.t() + T(":", ":")]
+    for field in spec.fields:
+        if field.name in data and forms.applies(field, data):
+            lines.append(field.label.t() + T(": ", ": ") + forms.display(field, data[field.name]))
+    if data.get("days") is not None:
+        lines.append(T(f"Lama: {data['days']:g} hari", f"Length: {data['days']:g} days"))
+    if data.get("balance_before") is not None:
+        lines.append(
+            T(
+                f"Sisa cuti tahunan: {data['balance_before']:g} → {data['balance_after']:g} hari",
+                f"Annual leave left: {data['balance_before']:g} → {data['balance_after']:g} days",
+            )
+        )
+    lines += notes
+    lines.append(T("Kirim permohonan ini?", "Send this request?"))
+    group = ctx.new_button_group()
+    buttons = (
+        await ctx.button(T("Kirim", "Send"), "form.submit", {"service": spec.id}, group=group),
+        await ctx.button(T("Ubah", "Change"), "form.edit", {"service": spec.id}, group=group),
+        await ctx.button(T("Batal", "Cancel"), "form.cancel", {}, group=group),
+    )
+    return Reply(join(lines), buttons)
+
+
+async def answer(ctx: Context, text: str) -> list[Reply]:
+    """Free text while a form is open: an answer, `kembali`, or the start of something else."""
+    form = _form(ctx)
+    if form is None:
+        ctx.state.clear("expect")
+        from bot.dispatch import route_text
+
+        return await route_text(ctx, text)
+    if text.casefold().strip(" .!") in BACK_WORDS:
+        return await back(ctx, form)
+    spec = _spec(ctx, form)
+    if form.get("phase") == "confirm":
+        word = text.casefold().strip(" .!")
+        if word in SEND_WORDS:
+            return await press_submit(ctx, {"service": form["service"]})
+        if word in EDIT_WORDS:
+            return await press_edit(ctx, {"service": form["service"]})
+        return await _elsewhere(ctx, form, text) or [
+            Reply(T("Tekan Kirim, Ubah atau Batal.", "Press Send, Change or Cancel."))
+        ]
+    field = spec.field(form.get("asking", ""))
+    if field is None:
+        return await advance(ctx, form)
+    parsed = forms.parse_answer(field, text, now=ctx.local_now, calendar=ctx.deps.calendar)
+    if field.type == "text" and isinstance(parsed, forms.Parsed):
+        # Free text takes anything, so a clear other request ("sisa cuti saya") is checked.
+        other = await _elsewhere(ctx, form, text, keep=parsed.value)
+        if other is not None:
+            return other
+    if isinstance(parsed, forms.Invalid):
+        return await _elsewhere(ctx, form, text) or [
+            Reply(parsed.message + T("\n", "\n") + field.prompt.t())
+        ]
+    return await _accept(ctx, form, field, parsed.value)
+
+
+async def _accept(ctx: Context, form: dict[str, Any], field: FormField, value: Any) -> list[Reply]:
+    if field.type == "employee":
+        from bot.handlers.people import find_employee
+
+        found = await find_employee(ctx, value["query"])
+        if isinstance(found, T):
+            return [Reply(found + T("\n", "\n") + field.prompt.t())]
+        value = {"id": found.id, "nip": found.nip, "name": found.name}
+    form["data"][field.name] = value
+    if field.name in form["history"]:
+        form["history"].remove(field.name)
+    form["history"].append(field.name)
+    return await advance(ctx, form)
+
+
+async def _elsewhere(
+    ctx: Context, form: dict[str, Any], text: str, keep: Any = None
+) -> list[Reply] | None:
+    """An answer that reads as a different request: offer to switch, never switch silently."""
+    match = ctx.deps.router.classify(text, now=ctx.now, tz=str(ctx.tz))
+    if match.kind.value != "full" or match.intent is None:
+        return None
+    spec = ctx.deps.services.for_intent(match.intent)
+    if spec is not None and spec.id == form["service"]:
+        return None
+    from bot.handlers.general import intent_title
+
+    title = spec.title.t() if spec is not None else intent_title(ctx, match.intent)
+    group = ctx.new_button_group()
+    switch = await ctx.button(
+        T("Beralih ke ", "Switch to ") + title,
+        "form.switch",
+        {"intent": match.intent, "text": text},
+        group=group,
+    )
+    current = _spec(ctx, form)
+    field = current.field(form.get("asking", ""))
+    if keep is not None and field is not None:
+        mine = await ctx.button(
+            T("Itu jawaban saya", "That is my answer"),
+            "form.answer",
+            {"field": field.name, "value": keep},
+            group=group,
+        )
+        return [
+            Reply(
+                T("Maksud Anda ", "Did you mean ") + title + T("?", "?"),
+                (switch, mine),
+            )
+        ]
+    again = (
+        field.prompt.t()
+        if field is not None and form.get("phase") == "ask"
+        else T("Tekan Kirim, Ubah atau Batal.", "Press Send, Change or Cancel.")
+    )
+    return [
+        Reply(
+            T(
+                "Jawaban itu belum cocok untuk pertanyaan ini. ",
+                "That answer does not fit this question. ",
+            )
+            + again
+            + T(
+                "\nAtau Anda ingin beralih? Draf ini akan disimpan.",
+                "\nOr do you want to switch? This draft will be kept.",
+            ),
+            (switch,),
+        )
+    ]
+
+
+async def press_switch(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    """Park the open form as a draft and serve the other request instead."""
+    form = _form(ctx)
+    if form is not None:
+        drafts = ctx.state.get("drafts") or {}
+        drafts[form["service"]] = form
+        ctx.state.set("drafts", drafts)
+    ctx.state.clear("form", "expect")
+    from bot.dispatch import run_intent
+
+    return await run_intent(ctx, payload["intent"], payload.get("text") or "")
+
+
+async def back(ctx: Context, form: dict[str, Any]) -> list[Reply]:
+    """`kembali`: forget the last answer and ask it again."""
+    if not form["history"]:
+        return [Reply(T("Ini pertanyaan pertama.", "This is the first question."))] + (
+            await advance(ctx, form)
+        )
+    last = form["history"].pop()
+    form["data"].pop(last, None)
+    for computed in ("days", "balance_before", "balance_after"):
+        form["data"].pop(computed, None)
+    return await advance(ctx, form)
+
+
+async def press_answer(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    form = _form(ctx)
+    if form is None:
+        return [Reply(T("Formulir ini sudah ditutup.", "This form is closed."))]
+    spec = _spec(ctx, form)
+    field = spec.field(payload.get("field", ""))
+    if field is None:
+        return await advance(ctx, form)
+    return await _accept(ctx, form, field, payload["value"])
+
+
+async def press_submit(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    form = _form(ctx)
+    if form is None or form["service"] != payload.get("service"):
+        return [Reply(T("Formulir ini sudah ditutup.", "This form is closed."))]
+    spec = _spec(ctx, form)
+    check = await validation.run(_rule_context(ctx, spec, form["data"]))
+    if check.problems:
+        return await _problems(ctx, form, check.problems)
+    if spec.kind == "delegation":
+        from bot.handlers.people import save_delegation
+
+        ctx.state.clear("form", "expect")
+        return await save_delegation(ctx, form["data"])
+    request = await submit(ctx.session, spec, ctx.me, form["data"], env=env_of(ctx))
+    ctx.state.clear("form", "expect")
+    drafts = ctx.state.get("drafts") or {}
+    drafts.pop(spec.id, None)
+    ctx.state.set("drafts", drafts)
+    return [Reply(await received_text(ctx, request))]
+
+
+async def received_text(ctx: Context, request: Any) -> T:
+    from integrations.approvals import steps_of
+
+    text = T(
+        f"✅ Permohonan diterima. Nomor: {request.ref}",
+        f"✅ Request received. Reference number: {request.ref}",
+    )
+    waiting = [s for s in await steps_of(ctx.session, request.id) if s.status == "waiting"]
+    if waiting and request.status == "waiting":
+        from core.storage.models import Employee
+
+        names = []
+        for step in waiting:
+            person = await ctx.session.get(Employee, step.approver_id)
+            names.append(person.name if person else "?")
+        who = ", ".join(names)
+        return text + T(f"\nMenunggu persetujuan {who}.", f"\nWaiting for approval by {who}.")
+    return text + T("\nStatus: ", "\nStatus: ") + lifecycle.status_text(request)
+
+
+async def press_edit(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    form = _form(ctx)
+    if form is None:
+        return [Reply(T("Formulir ini sudah ditutup.", "This form is closed."))]
+    spec = _spec(ctx, form)
+    group = ctx.new_button_group()
+    buttons = [
+        await ctx.button(f.label.t(), "form.change", {"field": f.name}, group=group)
+        for f in spec.fields
+        if f.name in form["data"] and forms.applies(f, form["data"])
+    ]
+    return [
+        Reply(T("Bagian mana yang diubah?", "Which part do you want to change?"), tuple(buttons))
+    ]
+
+
+async def press_change(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    form = _form(ctx)
+    if form is None:
+        return [Reply(T("Formulir ini sudah ditutup.", "This form is closed."))]
+    name = payload.get("field", "")
+    form["data"].pop(name, None)
+    if name in form["history"]:
+        form["history"].remove(name)
+    return await advance(ctx, form)
+
+
+async def press_cancel(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    ctx.state.clear("form", "expect")
+    return [Reply(T("Baik, permohonan tidak dikirim.", "OK, the request was not sent."))]
+
+
+async def press_resume(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    drafts = ctx.state.get("drafts") or {}
+    form = drafts.pop(payload.get("service", ""), None)
+    ctx.state.set("drafts", drafts)
+    if form is None:
+        return [Reply(T("Draf tidak ditemukan.", "Draft not found."))]
+    _save(ctx, form)
+    return await advance(ctx, form)
+
+
+async def press_fresh(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    drafts = ctx.state.get("drafts") or {}
+    drafts.pop(payload.get("service", ""), None)
+    ctx.state.set("drafts", drafts)
+    spec = ctx.deps.services.get(payload.get("service", ""))
+    if spec is None:
+        return [Reply(T("Layanan tidak ditemukan.", "Service not found."))]
+    return await _fresh(ctx, spec, payload.get("text") or None)
+
+
+async def run_service_intent(ctx: Context) -> list[Reply]:
+    """Any intent answered by a form service of the catalog (files added at run time too)."""
+    intent = ctx.state.get("last_intent")
+    spec = ctx.deps.services.for_intent(intent) if intent else None
+    if spec is None:
+        return [Reply(T("Layanan belum tersedia.", "Service not available."))]
+    return await start(ctx, spec)
+
+
+FORM_INTENTS = (
+    "leave.request",
+    "permit.request",
+    "travel.request",
+    "helpdesk.ticket",
+    "room.booking",
+    "vehicle.booking",
+    "approval.delegate",
+)
+INTENTS: dict[str, Handler] = {intent: run_service_intent for intent in FORM_INTENTS}
+ACTIONS: dict[str, ActionHandler] = {
+    "form.answer": press_answer,
+    "form.submit": press_submit,
+    "form.edit": press_edit,
+    "form.change": press_change,
+    "form.cancel": press_cancel,
+    "form.resume": press_resume,
+    "form.fresh": press_fresh,
+    "form.switch": press_switch,
+}
+EXPECTS: dict[str, ExpectHandler] = {FORM_EXPECT: answer}

@@ -1,0 +1,277 @@
+"""Delivering backend calls and app callbacks from the outbox: retries, breaker, dead-letter.
+
+A sweep claims due rows (`FOR UPDATE SKIP LOCKED`, so instances never share one), calls
+outside any transaction, then records the outcome: success moves the request on; a transient
+failure schedules the next attempt (capped exponential backoff with jitter, never less
+than the backend's `Retry-After`) — the sweep never sleeps; a permanent failure, or one that
+outlived the backend's dead-letter time, fails the request and tells the employee and HR.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+
+from core.jobs import INSTANCE
+from core.storage.db import Database
+from core.storage.models import OutboxItem, ServiceRequest
+from core.text import T
+from integrations import breaker, lifecycle
+from integrations.callbacks import post_callback
+from integrations.connectors.base import BackendCall, BackendResult, DeliveryError
+from integrations.routing import hr_admins
+
+log = logging.getLogger(__name__)
+KINDS = ("backend", "callback")
+LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Backoff between attempts and when to give up (per backend it may be overridden)."""
+
+    base: timedelta = timedelta(seconds=30)
+    cap: timedelta = timedelta(hours=1)
+    dead_letter_after: timedelta = timedelta(hours=24)
+
+    def delay(self, attempts: int, rng: random.Random, retry_after: float | None) -> timedelta:
+        """Equal jitter: between half and all of min(cap, base·2^(n-1)), at least `Retry-After`."""
+        ceiling = min(self.cap, self.base * (2 ** max(attempts - 1, 0)))
+        wait = ceiling * (0.5 + rng.random() / 2)
+        if retry_after is not None:
+            wait = max(wait, timedelta(seconds=retry_after))
+        return wait
+
+
+DEFAULT_POLICY = RetryPolicy()
+
+
+def _policy_for(connector: Any, default: RetryPolicy) -> RetryPolicy:
+    hours = getattr(getattr(connector, "config", None), "dead_letter_after_hours", None)
+    if hours is None:
+        return default
+    return RetryPolicy(default.base, default.cap, timedelta(hours=hours))
+
+
+async def _claim(db: Database, now: datetime, limit: int) -> list[OutboxItem]:
+    async with db.transaction() as session:
+        rows = (
+            (
+                await session.execute(
+                    select(OutboxItem)
+                    .where(
+                        OutboxItem.kind.in_(KINDS),
+                        or_(
+                            and_(
+                                OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now
+                            ),
+                            # A claim whose instance died is taken over after its lease.
+                            and_(OutboxItem.status == "sending", OutboxItem.claimed_until <= now),
+                        ),
+                    )
+                    .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        for row in rows:
+            row.status = "sending"
+            row.claimed_by = INSTANCE
+            row.claimed_until = now + LEASE
+        return list(rows)
+
+
+async def deliver_due(
+    db: Database,
+    now: datetime,
+    connectors: dict[str, Any],
+    *,
+    limit: int = 50,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    rng: random.Random | None = None,
+) -> int:
+    """One sweep: deliver what is due; returns how many rows were attempted."""
+    rng = rng or random.Random()
+    attempted = 0
+    half_open_used: set[str] = set()
+    for item in await _claim(db, now, limit):
+        target = item.target or ""
+        gate = await breaker.admit(db, target, now)
+        if gate.wait_until is not None or (gate.half_open and target in half_open_used):
+            await _release(db, item.id, gate.wait_until or now + policy.base)
+            continue
+        if gate.half_open:
+            half_open_used.add(target)
+        attempted += 1
+        connector = connectors.get(target)
+        try:
+            if item.kind == "callback":
+                result = await post_callback(db, item)
+            elif connector is None:
+                raise DeliveryError(f"no connector named {target}", retryable=False)
+            else:
+                payload = item.payload
+                result = await connector.send(
+                    BackendCall(
+                        operation=payload["operation"],
+                        body=payload.get("body") or {},
+                        idempotency_key=item.idempotency_key,
+                        ref=payload.get("ref"),
+                    )
+                )
+        except DeliveryError as exc:
+            log.warning("outbox %s to %s failed: %s", item.id, target, exc)
+            await breaker.failure(db, target, now)
+            await _failed(db, item.id, exc, now, _policy_for(connector, policy), rng)
+            continue
+        await breaker.success(db, target, now)
+        await _delivered(db, item.id, result, now)
+    return attempted
+
+
+async def _release(db: Database, item_id: int, when: datetime) -> None:
+    async with db.transaction() as session:
+        item = await session.get(OutboxItem, item_id, with_for_update=True)
+        if item is not None and item.status == "sending":
+            item.status = "pending"
+            item.next_attempt_at = when
+            item.claimed_until = None
+
+
+async def _delivered(db: Database, item_id: int, result: BackendResult, now: datetime) -> None:
+    async with db.transaction() as session:
+        item = await session.get(OutboxItem, item_id, with_for_update=True)
+        if item is None or item.status != "sending":
+            return
+        item.status = "sent"
+        item.sent_at = now
+        item.attempts += 1
+        item.external_ref = result.external_ref
+        item.claimed_until = None
+        if item.kind != "backend":
+            return
+        request = await session.get(
+            ServiceRequest, item.payload.get("request_id"), with_for_update=True
+        )
+        if request is None or request.status != "approved":
+            return
+        request.backend_ref = result.external_ref
+        lifecycle.transition(
+            session,
+            request,
+            "sent",
+            now=now,
+            actor_id=None,
+            channel=None,
+            detail={"backend_ref": result.external_ref},
+        )
+        if result.completed:
+            lifecycle.transition(
+                session, request, "completed", now=now, actor_id=None, channel=None
+            )
+        if request.source_app is None:
+            ref = f" ({result.external_ref})" if result.external_ref else ""
+            await lifecycle.notify(
+                session,
+                request.employee_id,
+                T(
+                    f"📌 {request.ref} sudah tercatat di sistem{ref}.",
+                    f"📌 {request.ref} is recorded in the system{ref}.",
+                ),
+                now=now,
+                key=f"notify:{request.ref}:delivered",
+            )
+
+
+async def _failed(
+    db: Database,
+    item_id: int,
+    exc: DeliveryError,
+    now: datetime,
+    policy: RetryPolicy,
+    rng: random.Random,
+) -> None:
+    async with db.transaction() as session:
+        item = await session.get(OutboxItem, item_id, with_for_update=True)
+        if item is None or item.status != "sending":
+            return
+        item.attempts += 1
+        item.last_error = str(exc)[:300]
+        item.claimed_until = None
+        too_old = now - item.created_at >= policy.dead_letter_after
+        if exc.retryable and not too_old:
+            item.status = "pending"
+            item.next_attempt_at = now + policy.delay(item.attempts, rng, exc.retry_after)
+            return
+        item.status = "dead"
+        await _dead_letter(session, item, now)
+
+
+async def _dead_letter(session: Any, item: OutboxItem, now: datetime) -> None:
+    """Give up: fail the request, tell the employee and every HR admin (the operators)."""
+    request_id = item.payload.get("request_id")
+    request = await session.get(ServiceRequest, request_id) if request_id else None
+    ref = request.ref if request else item.idempotency_key
+    if request is not None and request.status == "approved":
+        lifecycle.transition(
+            session,
+            request,
+            "failed",
+            now=now,
+            actor_id=None,
+            channel=None,
+            detail={"error": item.last_error},
+        )
+        await lifecycle.notify(
+            session,
+            request.employee_id,
+            T(
+                f"⚠️ {ref} belum bisa diteruskan ke sistem kepegawaian. Petugas sudah diberi tahu.",
+                f"⚠️ {ref} could not be passed on to the HR system. Staff have been told.",
+            ),
+            now=now,
+            key=f"notify:{ref}:dead",
+        )
+    for admin in await hr_admins(session):
+        await lifecycle.notify(
+            session,
+            admin.id,
+            T(
+                f"⚠️ Pengiriman {ref} ke {item.target} gagal permanen: {item.last_error}",
+                f"⚠️ Delivery of {ref} to {item.target} failed for good: {item.last_error}",
+            ),
+            now=now,
+            key=f"operator:{item.id}:dead:{admin.id}",
+        )
+
+
+async def redeliver(db: Database, item_id: int, now: datetime) -> bool:
+    """An operator sends a dead-lettered row again (after fixing the backend)."""
+    async with db.transaction() as session:
+        item = await session.get(OutboxItem, item_id, with_for_update=True)
+        if item is None or item.status != "dead":
+            return False
+        item.status = "pending"
+        item.next_attempt_at = now
+        item.created_at = now
+        request_id = item.payload.get("request_id")
+        request = await session.get(ServiceRequest, request_id) if request_id else None
+        if request is not None and request.status == "failed":
+            lifecycle.transition(
+                session,
+                request,
+                "approved",
+                now=now,
+                actor_id=None,
+                channel=None,
+                detail={"redelivery": item.id},
+            )
+        return True

@@ -1,0 +1,166 @@
+"""What an approver sees: who, what, when, the balance after approval, who else is away."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core import outbox, tokens
+from core.messages import Button, Reply
+from core.storage.models import ApprovalStep, Employee, ServiceRequest
+from core.text import T, join
+from core.workdays import WorkCalendar
+from integrations import leave
+from integrations.forms import format_range
+from integrations.leave_rules import LeaveRules
+
+# Approval buttons stay valid as long as a request may reasonably wait.
+PROMPT_TTL = timedelta(days=30)
+APPROVE = T("Setuju", "Approve")
+REJECT = T("Tolak", "Reject")
+ASK = T("Minta info", "Ask for info")
+
+
+def summary_lines(request: ServiceRequest) -> list[T]:
+    """The request's answers as stored at submission (label: value)."""
+    return [
+        T(
+            f"{line['label']['id']}: {line['value']['id']}",
+            f"{line['label']['en']}: {line['value']['en']}",
+        )
+        for line in request.data.get("_summary", [])
+    ]
+
+
+def title_of(request: ServiceRequest) -> T:
+    raw = request.data.get("_title") or {"id": request.service_id, "en": request.service_id}
+    return T.from_json(raw)
+
+
+async def leave_context(
+    session: AsyncSession,
+    request: ServiceRequest,
+    employee: Employee,
+    *,
+    rules: LeaveRules | None,
+    calendar: WorkCalendar | None,
+) -> list[T]:
+    """The balance after approval and colleagues away on the same dates (leave only)."""
+    lines: list[T] = []
+    if request.service_id != leave.LEAVE_SERVICE or request.start_date is None:
+        return lines
+    if request.kind == "tahunan" and rules is not None and calendar is not None:
+        found = await leave.annual_balance(
+            session,
+            employee,
+            request.start_date.year,
+            rules=rules,
+            calendar=calendar,
+            exclude_request=request.id,
+        )
+        after = found.available - (request.days or 0)
+        lines.append(
+            T(
+                f"Sisa cuti tahunan setelah disetujui: {after:g} hari",
+                f"Annual leave left after approval: {after:g} days",
+            )
+        )
+    away = await leave.away_in_unit(
+        session, employee, request.start_date, request.end_date or request.start_date
+    )
+    if not away:
+        lines.append(
+            T("Rekan satu unit yang cuti: tidak ada", "Colleagues of the unit away: none")
+        )
+    else:
+        names = [
+            (p.name, format_range(r.start_date, r.end_date))  # type: ignore[arg-type]
+            for p, r in away
+        ]
+        lines.append(
+            T(
+                "Rekan satu unit yang cuti: " + "; ".join(f"{n} ({w.id})" for n, w in names),
+                "Colleagues of the unit away: " + "; ".join(f"{n} ({w.en})" for n, w in names),
+            )
+        )
+    return lines
+
+
+async def send_prompt(
+    session: AsyncSession,
+    step: ApprovalStep,
+    request: ServiceRequest,
+    *,
+    now: datetime,
+    key: str,
+    heading: T | None = None,
+    rules: LeaveRules | None = None,
+    calendar: WorkCalendar | None = None,
+) -> None:
+    """Push the approval prompt with Setuju / Tolak / Minta info, bound to the approver."""
+    reply = await prompt_reply(
+        session, step, request, now=now, heading=heading, rules=rules, calendar=calendar
+    )
+    await outbox.push(session, step.approver_id, reply, now=now, key=key)
+
+
+async def prompt_reply(
+    session: AsyncSession,
+    step: ApprovalStep,
+    request: ServiceRequest,
+    *,
+    now: datetime,
+    heading: T | None = None,
+    rules: LeaveRules | None = None,
+    calendar: WorkCalendar | None = None,
+) -> Reply:
+    """The prompt as a message; issuing it retires the step's earlier buttons."""
+    employee = await session.get(Employee, request.employee_id)
+    assert employee is not None
+    group = tokens.secrets.token_hex(6)
+    if step.prompt_group:
+        await tokens.retire_group(session, step.prompt_group, now)
+    step.prompt_group = group
+    buttons = []
+    for label, action in (
+        (APPROVE, "approval.approve"),
+        (REJECT, "approval.reject"),
+        (ASK, "approval.info"),
+    ):
+        token = await tokens.issue(
+            session,
+            employee_id=step.approver_id,
+            action=action,
+            payload={"step": step.id, "request": request.id},
+            now=now,
+            ttl=PROMPT_TTL,
+            group=group,
+        )
+        buttons.append(Button(label, token))
+    lines = [
+        heading or T("Permohonan persetujuan", "Approval needed"),
+        title_of(request) + T(f" {request.ref}", f" {request.ref}"),
+        T(
+            f"Dari: {employee.name} ({employee.position})",
+            f"From: {employee.name} ({employee.position})",
+        ),
+        *summary_lines(request),
+    ]
+    if request.days:
+        lines.append(T(f"Lama: {request.days:g} hari", f"Length: {request.days:g} days"))
+    lines += await leave_context(session, request, employee, rules=rules, calendar=calendar)
+    if step.acting_for_id:
+        principal = await session.get(Employee, step.acting_for_id)
+        if principal is not None:
+            lines.append(
+                T(f"(Anda sebagai Plh. {principal.name})", f"(You act for {principal.name})")
+            )
+    for item in request.data.get("_info", []):
+        lines.append(
+            T(
+                f"Tanya: {item['q']} — Jawab: {item.get('a') or '-'}",
+                f"Asked: {item['q']} — Answer: {item.get('a') or '-'}",
+            )
+        )
+    return Reply(join(lines), tuple(buttons), meta={"request": request.ref})

@@ -1,0 +1,140 @@
+"""Reminding silent approvers and escalating to the next level, after working-hour limits.
+
+Each reminder and escalation is claimed through `core.jobs.claim` (one row per step and due
+time), so however many instances sweep, each fires exactly once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import or_, select
+
+from core.jobs import claim
+from core.storage.db import Database
+from core.storage.models import ApprovalStep, Employee, ServiceRequest
+from core.text import T
+from core.workdays import WorkCalendar
+from integrations import lifecycle, prompts, routing
+from integrations.approvals import Env, replace_step
+from integrations.audit import record
+from integrations.leave_rules import LeaveRules
+
+
+async def remind_and_escalate(
+    db: Database,
+    now: datetime,
+    calendar: WorkCalendar,
+    *,
+    rules: LeaveRules | None = None,
+    limit: int = 100,
+) -> int:
+    """Send due reminders and escalations; returns how many fired in this sweep."""
+    async with db.sessions() as session:
+        due = (
+            (
+                await session.execute(
+                    select(ApprovalStep.id)
+                    .join(ServiceRequest, ServiceRequest.id == ApprovalStep.request_id)
+                    .where(
+                        ApprovalStep.status == "waiting",
+                        ServiceRequest.status.in_(lifecycle.OPEN),
+                        or_(ApprovalStep.remind_at <= now, ApprovalStep.escalate_at <= now),
+                    )
+                    .order_by(ApprovalStep.id)
+                    .limit(limit)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    fired = 0
+    for step_id in due:
+        async with db.transaction() as session:
+            fired += await _one(session, step_id, now, calendar, rules)
+    return fired
+
+
+async def _one(
+    session, step_id: int, now: datetime, calendar: WorkCalendar, rules: LeaveRules | None
+) -> int:
+    step = await session.get(ApprovalStep, step_id)
+    request = await session.get(ServiceRequest, step.request_id, with_for_update=True)
+    await session.refresh(step)
+    if step.status != "waiting" or request.status not in lifecycle.OPEN:
+        return 0
+    env = Env(now=now, calendar=calendar, rules=rules, channel="scheduler")
+    if step.escalate_at is not None and step.escalate_at <= now:
+        if not await claim(
+            session,
+            kind="approval.escalate",
+            key=str(step.id),
+            scheduled_for=step.escalate_at,
+            now=now,
+        ):
+            return 0
+        return await _escalate(session, step, request, env)
+    if step.remind_at is None or not await claim(
+        session, kind="approval.remind", key=str(step.id), scheduled_for=step.remind_at, now=now
+    ):
+        return 0
+    await prompts.send_prompt(
+        session,
+        step,
+        request,
+        now=now,
+        key=f"remind:{step.id}",
+        heading=T(
+            "⏰ Pengingat: permohonan ini menunggu keputusan Anda",
+            "⏰ Reminder: this request is waiting for your decision",
+        ),
+        rules=rules,
+        calendar=calendar,
+    )
+    step.remind_at = None
+    record(
+        session,
+        now=now,
+        actor_id=None,
+        channel="scheduler",
+        entity="request",
+        entity_id=request.id,
+        action="step.reminded",
+        detail={"step": step.id},
+    )
+    return 1
+
+
+async def _escalate(session, step: ApprovalStep, request: ServiceRequest, env: Env) -> int:
+    """Give the step to the next level up from the silent approver (else to HR)."""
+    silent = await session.get(Employee, step.acting_for_id or step.approver_id)
+    target = silent.supervisor_id if silent is not None else None
+    if target is None or target == request.employee_id:
+        admins = [a.id for a in await routing.hr_admins(session) if a.id != request.employee_id]
+        target = admins[0] if admins else None
+    if target is None:
+        step.escalate_at = None
+        return 0
+    new = await replace_step(
+        session,
+        step,
+        request,
+        target,
+        "escalated",
+        env,
+        heading=T(
+            "⏫ Eskalasi: atasan sebelumnya belum memutuskan",
+            "⏫ Escalated: the previous approver has not decided",
+        ),
+    )
+    record(
+        session,
+        now=env.now,
+        actor_id=None,
+        channel="scheduler",
+        entity="request",
+        entity_id=request.id,
+        action="step.escalated",
+        detail={"step": step.id, "new_step": new.id, "to": target},
+    )
+    return 1

@@ -1,0 +1,188 @@
+"""The morning push: each working day, at each employee's own time, today's lesson and question.
+
+The scheduler calls `dispatch_due_lessons` every minute on every instance. Each employee's day
+is claimed once (`core.jobs.claim`) in the same transaction as the outbox rows it causes, so
+a crash, a retry or a second instance never sends a lesson twice. Employees are read in chunks
+with set-based queries, so a city of 20,000 costs a few dozen queries per chunk, not per person.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core import jobs, tokens
+from core.messages import Button
+from core.outbox import PRIORITY_BULK, push
+from core.storage.db import Database
+from core.storage.models import Employee, JobClaim, LearnerPrefs, LearningDay
+from core.text import T
+from lessons.daysoff import Calendar, leave_days
+from lessons.flow import plan_replies
+from lessons.plan import Curriculum, Learner, load_curriculum, plan_days
+
+log = logging.getLogger(__name__)
+
+JOB_KIND = "lesson.daily"
+GRACE = timedelta(hours=2)  # later than this after the reminder time, the day is skipped
+CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class _Due:
+    learner: Learner
+    day: date
+    at: datetime  # today's reminder time, in UTC
+
+
+def parse_hhmm(value: str) -> time:
+    """'08:00' → time(8, 0); raises ValueError on anything else."""
+    hours, minutes = value.strip().split(":")
+    return time(int(hours), int(minutes))
+
+
+def reminder_at(day: date, hhmm: str, tz: str) -> datetime:
+    """The reminder instant of `day` in UTC, for a local 'HH:MM' in zone `tz`."""
+    return datetime.combine(day, parse_hhmm(hhmm), ZoneInfo(tz)).astimezone(UTC)
+
+
+async def dispatch_due_lessons(
+    db: Database, now: datetime, calendar: Calendar, settings: Any
+) -> int:
+    """Push today's lesson to everyone whose reminder time has come; returns how many were sent."""
+    async with db.sessions() as session:
+        curriculum = await load_curriculum(session)
+    sent, after = 0, 0
+    while True:
+        async with db.transaction() as session:
+            rows = (
+                await session.execute(
+                    select(
+                        Employee.id,
+                        Employee.unit_id,
+                        Employee.timezone,
+                        LearnerPrefs.reminder_time,
+                        LearnerPrefs.paused,
+                    )
+                    .outerjoin(LearnerPrefs, LearnerPrefs.employee_id == Employee.id)
+                    .where(Employee.active.is_(True), Employee.id > after)
+                    .order_by(Employee.id)
+                    .limit(CHUNK)
+                )
+            ).all()
+            if not rows:
+                return sent
+            after = rows[-1][0]
+            due = _due_now(rows, now, calendar, settings)
+            sent += await _dispatch_chunk(session, due, now, curriculum)
+
+
+def _due_now(rows: list[Any], now: datetime, calendar: Calendar, settings: Any) -> list[_Due]:
+    found = []
+    for employee_id, unit_id, tz_name, hhmm, paused in rows:
+        if paused:
+            continue
+        tz = tz_name or settings.timezone
+        day = now.astimezone(ZoneInfo(tz)).date()
+        if not calendar.is_working_day(day):
+            continue
+        try:
+            at = reminder_at(day, hhmm or settings.lesson_default_time, tz)
+        except ValueError:
+            at = reminder_at(day, settings.lesson_default_time, tz)
+        if at <= now:
+            found.append(_Due(Learner(employee_id, unit_id, tz), day, at))
+    return found
+
+
+async def _dispatch_chunk(
+    session: AsyncSession, due: list[_Due], now: datetime, curriculum: Curriculum
+) -> int:
+    if not due:
+        return 0
+    ids = [d.learner.id for d in due]
+    claimed = set(
+        await session.execute(
+            select(JobClaim.key, JobClaim.scheduled_for).where(
+                JobClaim.kind == JOB_KIND,
+                JobClaim.key.in_([str(i) for i in ids]),
+                JobClaim.scheduled_for.in_({d.at for d in due}),
+            )
+        )
+    )
+    due = [d for d in due if (str(d.learner.id), d.at) not in claimed]
+    days = {d.day for d in due}
+    if not due:
+        return 0
+    leave = await leave_days(session, ids, min(days), max(days))
+    due = [d for d in due if d.day not in leave.get(d.learner.id, set())]
+    opened = set(
+        await session.execute(
+            select(LearningDay.employee_id, LearningDay.day).where(
+                LearningDay.employee_id.in_([d.learner.id for d in due]),
+                LearningDay.day.in_(days),
+            )
+        )
+    )
+    to_send: list[_Due] = []
+    for d in due:
+        late = now - d.at > GRACE
+        # Someone who already opened today's lesson by themselves needs no push.
+        skip = late or (d.learner.id, d.day) in opened
+        outcome = "skipped" if skip else "done"
+        won = await jobs.claim(
+            session,
+            kind=JOB_KIND,
+            key=str(d.learner.id),
+            scheduled_for=d.at,
+            now=now,
+            outcome=outcome,
+        )
+        if won and skip:
+            log.info("lesson.daily skipped for employee %s (late=%s)", d.learner.id, late)
+        elif won:
+            to_send.append(d)
+    if not to_send:
+        return 0
+    plans = await plan_days(
+        session,
+        [d.learner for d in to_send],
+        {d.learner.id: d.day for d in to_send},
+        now,
+        curriculum,
+    )
+    sent = 0
+    for d in to_send:
+        replies = await plan_replies(
+            session, plans[d.learner.id], _maker(session, d.learner.id, now)
+        )
+        if not plans[d.learner.id].question_ids:
+            continue  # nothing new and nothing to review: a push would only be noise
+        for n, reply in enumerate(replies):
+            await push(
+                session,
+                d.learner.id,
+                reply,
+                now=now,
+                key=f"{JOB_KIND}:{d.learner.id}:{d.day}:{n}",
+                priority=PRIORITY_BULK,
+            )
+        sent += 1
+    log.info("lesson.daily: %s pushed of %s due", sent, len(to_send))
+    return sent
+
+
+def _maker(session: AsyncSession, employee_id: int, now: datetime):
+    async def make(label: T, action: str, payload: dict[str, Any], group: str | None) -> Button:
+        token = await tokens.issue(
+            session, employee_id=employee_id, action=action, payload=payload, now=now, group=group
+        )
+        return Button(label, token)
+
+    return make

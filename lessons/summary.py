@@ -1,0 +1,118 @@
+"""Texts about progress: the employee's own, a team's, and a leaderboard."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from core.text import T, join
+from lessons.jp import JPSettings, Projection
+from lessons.leaderboard import Board
+from lessons.progress import YearProgress
+from lessons.streaks import Streak
+
+COMPETENCY_NAMES = {
+    "teknis": T("Teknis", "Technical"),
+    "manajerial": T("Manajerial", "Managerial"),
+    "sosial_kultural": T("Sosial kultural", "Socio-cultural"),
+}
+
+
+def fmt_jp(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def progress_text(
+    year: int, progress: YearProgress, projection: Projection, streak: Streak, settings: JPSettings
+) -> T:
+    jp, target = projection.jp, projection.target
+    lines = [
+        T(f"📊 Progres belajar {year}", f"📊 Learning progress {year}"),
+        T(
+            f"JP tahun ini: {fmt_jp(jp)} dari target {fmt_jp(target)} JP",
+            f"JP this year: {fmt_jp(jp)} of the {fmt_jp(target)} JP target",
+        ),
+    ]
+    for code, value in progress.jp_by_competency(settings).items():
+        name = COMPETENCY_NAMES.get(code, T(code, code))
+        lines.append(T("• ", "• ") + name + T(f": {fmt_jp(value)} JP", f": {fmt_jp(value)} JP"))
+    lines.append(
+        T(f"Pelajaran selesai: {progress.lessons}", f"Lessons completed: {progress.lessons}")
+    )
+    if progress.accuracy is not None:
+        pct = round(progress.accuracy * 100)
+        lines.append(
+            T(
+                f"Akurasi kuis: {pct}% ({progress.correct}/{progress.answered})",
+                f"Quiz accuracy: {pct}% ({progress.correct}/{progress.answered})",
+            )
+        )
+    lines.append(
+        T(
+            f"🔥 Runtun: {streak.current} hari kerja (terbaik {streak.best}), pembeku runtun: "
+            f"{streak.freezes}",
+            f"🔥 Streak: {streak.current} working days (best {streak.best}), streak freezes: "
+            f"{streak.freezes}",
+        )
+    )
+    lines.append(projection_text(projection))
+    return join(lines)
+
+
+def projection_text(p: Projection) -> T:
+    projected = fmt_jp(p.projected)
+    if p.jp >= p.target:
+        return T(
+            "✅ Target JP tahun ini sudah tercapai. Hebat!",
+            "✅ This year's JP target is reached. Well done!",
+        )
+    if p.on_track:
+        return T(
+            f"✅ Sesuai jalur: dengan laju sekarang Anda akan mencapai sekitar {projected} JP "
+            "di akhir tahun.",
+            f"✅ On track: at this pace you will reach about {projected} JP by year end.",
+        )
+    per_day = p.jp_per_day_needed
+    return T(
+        f"⚠️ Belum sesuai jalur: proyeksi akhir tahun {projected} JP. Perlu sekitar "
+        f"{per_day:.2f} JP per hari kerja ({p.days_left} hari kerja tersisa).",
+        f"⚠️ Not on track: projected {projected} JP by year end. You need about "
+        f"{per_day:.2f} JP per working day ({p.days_left} working days left).",
+    )
+
+
+def board_text(board: Board, today: date) -> T:
+    lines = [
+        T(
+            f"🏆 Papan peringkat minggu ini — {board.opd_name}",
+            f"🏆 This week's leaderboard — {board.opd_name}",
+        )
+    ]
+    if not board.entries:
+        lines.append(
+            T(
+                "Belum ada poin minggu ini. Ayo jadi yang pertama!",
+                "No points yet this week. Be the first!",
+            )
+        )
+    for entry in board.entries:
+        lines.append(
+            T(
+                f"{entry.rank}. {entry.name} — {entry.points} poin",
+                f"{entry.rank}. {entry.name} — {entry.points} points",
+            )
+        )
+    if board.my_rank is None:
+        lines.append(
+            T(
+                f"Poin Anda: {board.mine} (nama Anda disembunyikan).",
+                f"Your points: {board.mine} (your name is hidden).",
+            )
+        )
+    else:
+        lines.append(
+            T(
+                f"Poin Anda: {board.mine}, peringkat {board.my_rank}.",
+                f"Your points: {board.mine}, rank {board.my_rank}.",
+            )
+        )
+    return join(lines)

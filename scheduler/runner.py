@@ -1,0 +1,162 @@
+"""APScheduler wiring: short interval sweeps over due rows, started and stopped by `ayo serve`.
+
+APScheduler only keeps time; the work and its state live in tables. Every instance runs every
+sweep (claims make that safe). Each tick starts the sweep as a task and returns, and a sweep
+still running when its next tick comes is left alone, so a long broadcast never piles up runs
+(nor APScheduler's "maximum number of running instances" warnings). All sweeps run once right
+at start, so work that fell due during downtime fires within a minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from core.clock import Clock
+from core.settings import Settings
+from core.storage.db import Database
+from core.workdays import WorkCalendar
+from scheduler import sweeps
+from scheduler.channel_port import (
+    ChannelSender,
+    close_channels,
+    limits_from_settings,
+    start_channels,
+)
+from scheduler.sender import Sender
+from scheduler.timing import QuietHours
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A sweep and how often to run it; `run` returns how many rows it handled."""
+
+    name: str
+    every: timedelta
+    run: Callable[[], Awaitable[int]]
+
+
+class Runner:
+    """Runs the jobs on an `AsyncIOScheduler` with an explicit time zone."""
+
+    def __init__(
+        self,
+        jobs: Sequence[Job],
+        *,
+        timezone: str,
+        channels: Mapping[str, ChannelSender] | None = None,
+    ) -> None:
+        self.jobs = list(jobs)
+        self.scheduler = AsyncIOScheduler(timezone=ZoneInfo(timezone))
+        self._channels = dict(channels or {})
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    def start(self) -> None:
+        """Schedule every job (first run now) and start ticking; needs a running loop."""
+        for job in self.jobs:
+            self.scheduler.add_job(
+                self._tick,
+                IntervalTrigger(seconds=job.every.total_seconds()),
+                args=(job,),
+                id=job.name,
+                coalesce=True,
+                max_instances=1,
+                next_run_time=datetime.now(self.scheduler.timezone),
+            )
+        self.scheduler.start()
+        log.info("scheduler started: %s", ", ".join(j.name for j in self.jobs))
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop ticking, give running sweeps `grace` seconds, then cancel them."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        running = [t for t in self._tasks.values() if not t.done()]
+        if running:
+            _, late = await asyncio.wait(running, timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        try:
+            await close_channels(self._channels)
+        except Exception:
+            log.exception("closing the channel senders failed")
+
+    async def run_now(self, name: str) -> int:
+        """Run one job right away and wait for it (the CLI and tests)."""
+        job = next(j for j in self.jobs if j.name == name)
+        return await job.run()
+
+    async def _tick(self, job: Job) -> None:
+        task = self._tasks.get(job.name)
+        if task is not None and not task.done():
+            return
+        self._tasks[job.name] = asyncio.create_task(self._guarded(job), name=f"sweep:{job.name}")
+
+    async def _guarded(self, job: Job) -> None:
+        try:
+            count = await job.run()
+        except Exception:
+            # A failing sweep must not stop the others; its rows stay due and are retried.
+            log.exception("sweep %s failed", job.name)
+            return
+        if count:
+            log.info("sweep %s: %s", job.name, count)
+
+
+def build_jobs(
+    *,
+    db: Database,
+    clock: Clock,
+    calendar: WorkCalendar,
+    settings: Settings,
+    sender: Sender | None,
+    connectors: Any = None,
+) -> list[Job]:
+    """Every scheduled job of Ayo, on its interval."""
+    jobs = [
+        Job("lessons.daily", timedelta(seconds=60),
+            lambda: sweeps.sweep_lessons(db, clock(), calendar, settings)),
+        Job("approvals.remind", timedelta(seconds=60),
+            lambda: sweeps.sweep_approvals(db, clock(), calendar)),
+        Job("backend.deliver", timedelta(seconds=10),
+            lambda: sweeps.sweep_backend_calls(db, clock(), connectors)),
+        Job("digest.weekly", timedelta(seconds=60),
+            lambda: sweeps.sweep_weekly_digest(db, clock(), calendar, settings)),
+        Job("requests.nudge", timedelta(seconds=300),
+            lambda: sweeps.sweep_request_nudges(db, clock(), calendar,
+                                                default_tz=settings.timezone)),
+    ]  # fmt: skip
+    if sender is not None:
+        jobs.insert(0, Job("outbox.send", timedelta(seconds=2), sender.sweep))
+    return jobs
+
+
+async def start_scheduler(
+    *,
+    settings: Settings,
+    db: Database,
+    clock: Clock,
+    calendar: WorkCalendar,
+    channels: Mapping[str, ChannelSender],
+    connectors: Any = None,
+) -> Runner:
+    """Build the sender and every sweep, start them, and return the runner to stop later."""
+    sender = None
+    if channels:
+        sender = Sender(db, channels, limits_from_settings(settings), clock, quiet=QuietHours())
+    jobs = build_jobs(db=db, clock=clock, calendar=calendar, settings=settings, sender=sender,
+                      connectors=connectors)  # fmt: skip
+    await start_channels(channels)
+    runner = Runner(jobs, timezone=settings.timezone, channels=channels)
+    runner.start()
+    return runner

@@ -1,0 +1,68 @@
+"""A whole leave request across channels: the employee on Telegram, the supervisor on WhatsApp."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.clock import FixedClock
+from core.settings import Settings
+from core.storage.models import ServiceRequest
+from tests.support.channel_rig import Rig, channel_rig, demo_people, phone_of
+from tests.support.fake_telegram import tg_callback_update, tg_message_update
+from tests.support.fake_whatsapp import wa_button_reply_update, wa_text_update
+
+DIMAS = 8880001
+
+
+def last_telegram(rig: Rig) -> dict:
+    return rig.tg.sent_messages(DIMAS)[-1]
+
+
+def telegram_button(message: dict, label: str) -> str:
+    for row in message["reply_markup"]["inline_keyboard"]:
+        if row[0]["text"].startswith(label):
+            return row[0]["callback_data"]
+    raise AssertionError(f"no button {label!r}")
+
+
+async def test_leave_asked_on_telegram_is_approved_on_whatsapp(
+    settings: Settings, clock: FixedClock
+) -> None:
+    async with channel_rig(settings, clock, tg_chats=(DIMAS,)) as rig:
+        people = await demo_people(rig.ayo)
+        dimas, sri = people["Dimas Prasetyo"]["nip"], people["Sri Wahyuni"]["nip"]
+        sri_phone = await phone_of(rig.ayo, sri)
+        rig.wa.add_recipient(sri_phone)
+
+        async def tell(update_id: int, text: str) -> dict:
+            await rig.telegram(tg_message_update(update_id, DIMAS, DIMAS, text))
+            await rig.settle()
+            return last_telegram(rig)
+
+        await tell(1, f"/start {await rig.link_code(dimas)}")
+        await rig.whatsapp(wa_text_update(sri_phone, await rig.link_code(sri), wamid="w.1"))
+        await rig.settle()
+
+        assert "keperluan" in (await tell(2, "mau cuti tahunan besok 2 hari"))["text"].lower()
+        summary = await tell(3, "acara keluarga")
+        assert "Ringkasan" in summary["text"]
+        token = telegram_button(summary, "Kirim")
+        await rig.telegram(tg_callback_update(4, DIMAS, DIMAS, token, summary["message_id"]))
+        await rig.settle()
+        assert "CUTI-" in last_telegram(rig)["text"]
+        assert len(rig.tg.calls("answerCallbackQuery")) == 1
+
+        prompt = rig.wa.sent(sri_phone)[-1]
+        assert "Dimas Prasetyo" in prompt["interactive"]["body"]["text"]
+        buttons = prompt["interactive"]["action"]["buttons"]
+        approve = next(b["reply"] for b in buttons if b["reply"]["title"].startswith("Setuju"))
+        await rig.whatsapp(
+            wa_button_reply_update(sri_phone, approve["id"], approve["title"], wamid="w.2")
+        )
+        await rig.settle()
+
+        assert "disetujui" in rig.wa.sent(sri_phone)[-1]["text"]["body"]
+        assert "disetujui" in last_telegram(rig)["text"]
+        async with rig.ayo.db.sessions() as session:
+            request = (await session.execute(select(ServiceRequest))).scalar_one()
+        assert (request.status, request.days) == ("approved", 2)

@@ -1,0 +1,81 @@
+"""The runner: every sweep runs right at start, failures are contained, stop cancels."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from core.clock import FixedClock
+from core.settings import Settings
+from core.storage.db import Database
+from core.workdays import WorkCalendar
+from scheduler.runner import Job, Runner, build_jobs
+from scheduler.sender import Sender
+from tests.support.scheduler_world import FAST, FakeChannel
+
+
+async def test_every_job_runs_once_right_at_start() -> None:
+    ran: dict[str, asyncio.Event] = {"a": asyncio.Event(), "b": asyncio.Event()}
+
+    def job(name: str) -> Job:
+        async def run() -> int:
+            ran[name].set()
+            return 1
+
+        return Job(name, timedelta(hours=1), run)
+
+    runner = Runner([job("a"), job("b")], timezone="Asia/Jakarta")
+    runner.start()
+    try:
+        await asyncio.wait_for(asyncio.gather(*(e.wait() for e in ran.values())), 10)
+    finally:
+        await runner.stop()
+    assert str(runner.scheduler.timezone) == "Asia/Jakarta"
+
+
+async def test_a_failing_sweep_is_logged_and_a_long_one_is_cancelled_on_stop(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    started = asyncio.Event()
+    failed = asyncio.Event()
+
+    async def stuck() -> int:
+        started.set()
+        await asyncio.Event().wait()
+        return 0
+
+    async def broken() -> int:
+        failed.set()
+        raise RuntimeError("boom")
+
+    runner = Runner(
+        [Job("stuck", timedelta(hours=1), stuck), Job("broken", timedelta(hours=1), broken)],
+        timezone="Asia/Jakarta",
+    )
+    runner.start()
+    await asyncio.wait_for(asyncio.gather(started.wait(), failed.wait()), 10)
+    await runner.stop(grace=0.01)
+    assert "sweep broken failed" in caplog.text
+
+
+async def test_the_scheduled_jobs_cover_sends_lessons_approvals_backends_digest_nudges(
+    database_url: str, clock: FixedClock
+) -> None:
+    db = Database(database_url)
+    try:
+        sender = Sender(db, {"telegram": FakeChannel()}, {"telegram": FAST}, clock)
+        jobs = build_jobs(db=db, clock=clock, calendar=WorkCalendar(), settings=Settings(
+            _env_file=None), sender=sender)  # fmt: skip
+        assert [j.name for j in jobs] == [
+            "outbox.send",
+            "lessons.daily",
+            "approvals.remind",
+            "backend.deliver",
+            "digest.weekly",
+            "requests.nudge",
+        ]
+        assert all(j.every <= timedelta(minutes=5) for j in jobs)
+    finally:
+        await db.dispose()

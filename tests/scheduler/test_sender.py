@@ -1,0 +1,268 @@
+"""The sender: priority, exactly-once across instances, 429 for one chat only, blocked users,
+a crash in the middle of a broadcast, and quiet hours."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from core.clock import FixedClock
+from core.messages import Reply
+from core.outbox import PRIORITY_BULK, PRIORITY_INTERACTIVE, PRIORITY_PUSH, enqueue_reply
+from core.storage.db import Database
+from core.storage.models import ChatAccount
+from core.text import T
+from scheduler.broadcasts import Audience, create_broadcast, report
+from scheduler.channel_port import ChannelLimits, Rejected, RetryLater
+from scheduler.sender import Sender
+from scheduler.timing import QuietHours
+from tests.support.scheduler_world import FAST, FakeChannel, add_people, outbox_rows
+
+LESSON = Reply(T("Pelajaran hari ini", "Today's lesson"))
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    yield database
+    await database.dispose()
+
+
+def sender_for(
+    db: Database, channel: FakeChannel, clock: FixedClock, owner: str = "a", **kw: object
+) -> Sender:
+    limits = kw.pop("limits", FAST)
+    return Sender(db, {"telegram": channel}, {"telegram": limits}, clock, owner=owner, **kw)  # type: ignore[arg-type]
+
+
+async def queue(db: Database, employee_ids: list[int], clock: FixedClock, **kw: object) -> None:
+    async with db.transaction() as session:
+        accounts = (
+            await session.execute(
+                select(ChatAccount).where(ChatAccount.employee_id.in_(employee_ids))
+            )
+        ).scalars()
+        for n, account in enumerate(accounts):
+            text = kw.get("text", "Halo")
+            enqueue_reply(session, account, Reply(T(str(text), str(text))), now=clock(),
+                          key=f"{text}:{n}:{account.id}", priority=int(kw.get("priority", 5)))  # type: ignore[arg-type]  # fmt: skip
+
+
+async def test_every_due_message_is_sent_once_and_recorded(
+    db: Database, clock: FixedClock
+) -> None:
+    people = await add_people(db, 12)
+    await queue(db, people, clock)
+    channel = FakeChannel()
+
+    assert await sender_for(db, channel, clock).sweep() == 12
+
+    assert sorted(channel.per_chat().values()) == [1] * 12
+    rows = await outbox_rows(db)
+    assert {(r.status, r.sent_at) for r in rows} == {("sent", clock())}
+    assert all(r.external_ref and r.claimed_by is None for r in rows)
+    # A second sweep (a restart) finds nothing to send.
+    assert await sender_for(db, channel, clock).sweep() == 0
+    assert len(channel.sent) == 12
+
+
+async def test_interactive_replies_go_before_bulk(db: Database, clock: FixedClock) -> None:
+    people = await add_people(db, 3)
+    await queue(db, people, clock, text="bulk", priority=PRIORITY_BULK)
+    await queue(db, people[:1], clock, text="push", priority=PRIORITY_PUSH)
+    await queue(db, people[:1], clock, text="reply", priority=PRIORITY_INTERACTIVE)
+    channel = FakeChannel()
+    limits = ChannelLimits(100_000, None, concurrency=1)
+
+    await sender_for(db, channel, clock, limits=limits).sweep()
+
+    assert [text for _, text in channel.sent] == ["reply", "push", "bulk", "bulk", "bulk"]
+
+
+async def test_two_instances_racing_send_each_message_exactly_once(
+    database_url: str, clock: FixedClock
+) -> None:
+    first, second = Database(database_url), Database(database_url)
+    try:
+        people = await add_people(first, 60)
+        await queue(first, people, clock)
+        channel = FakeChannel()
+        a = sender_for(first, channel, clock, owner="instance-a")
+        b = sender_for(second, channel, clock, owner="instance-b")
+
+        counts = await asyncio.gather(a.sweep(), b.sweep())
+
+        assert sum(counts) == 60
+        assert sorted(channel.per_chat().values()) == [1] * 60
+        assert {r.status for r in await outbox_rows(first)} == {"sent"}
+    finally:
+        await first.dispose()
+        await second.dispose()
+
+
+async def test_a_429_storm_delays_only_the_chats_told_to_wait(
+    db: Database, clock: FixedClock
+) -> None:
+    people = await add_people(db, 20)
+    await queue(db, people, clock)
+    storm = [str(700_000 + i) for i in people[:8]]
+    channel = FakeChannel()
+    for chat in storm:
+        channel.answer(chat, RetryLater(3), RetryLater(5))
+    sender = sender_for(db, channel, clock)
+
+    assert await sender.sweep() == 12
+    assert set(channel.per_chat()) == {str(700_000 + i) for i in people[8:]}
+    waiting = await outbox_rows(db, status="pending")
+    assert {r.next_attempt_at for r in waiting} == {clock() + timedelta(seconds=3)}
+    assert {r.attempts for r in waiting} == {0}  # being paced is not a failed attempt
+
+    clock.advance(timedelta(seconds=3))
+    assert await sender.sweep() == 0  # the second 429 for each of them
+    clock.advance(timedelta(seconds=5))
+    assert await sender.sweep() == 8
+
+    assert sorted(channel.per_chat().values()) == [1] * 20
+    assert sender.stats["telegram.rate_limited"] == 16
+
+
+async def test_a_later_message_never_overtakes_one_told_to_wait(
+    db: Database, clock: FixedClock
+) -> None:
+    [person] = await add_people(db, 1)
+    await queue(db, [person], clock, text="first")
+    await queue(db, [person], clock, text="second")
+    channel = FakeChannel()
+    channel.answer(str(700_000 + person), RetryLater(2))
+    sender = sender_for(db, channel, clock, limits=ChannelLimits(100_000, None, concurrency=4))
+
+    await sender.sweep()
+    assert channel.sent == []
+
+    clock.advance(timedelta(seconds=10))
+    await sender.sweep()
+    assert [text for _, text in channel.sent] == ["first", "second"]
+
+
+async def test_a_user_who_blocked_the_bot_is_marked_inactive_and_skipped_next_time(
+    db: Database, clock: FixedClock
+) -> None:
+    people = await add_people(db, 3)
+    blocked_chat = str(700_000 + people[0])
+    channel = FakeChannel(blocked={blocked_chat})
+    await queue(db, people, clock, text="one")
+    await sender_for(db, channel, clock).sweep()
+
+    async with db.sessions() as session:
+        account = (
+            await session.execute(select(ChatAccount).where(ChatAccount.employee_id == people[0]))
+        ).scalar_one()
+    assert account.active is False
+    failed = await outbox_rows(db, status="failed")
+    assert [(r.chat_account_id, r.last_error) for r in failed] == [(account.id, "blocked")]
+
+    await queue(db, people, clock, text="two")
+    await sender_for(db, channel, clock).sweep()
+    assert channel.attempts[blocked_chat] == 1  # never tried again
+    assert [r.last_error for r in await outbox_rows(db, status="skipped")] == ["inactive"]
+
+
+async def test_a_rejected_message_fails_for_good_with_its_reason(
+    db: Database, clock: FixedClock
+) -> None:
+    [person] = await add_people(db, 1)
+    await queue(db, [person], clock)
+    channel = FakeChannel()
+    channel.answer(str(700_000 + person), Rejected("Bad Request: chat not found"))
+
+    await sender_for(db, channel, clock).sweep()
+    clock.advance(timedelta(hours=1))
+    await sender_for(db, channel, clock).sweep()
+
+    [row] = await outbox_rows(db)
+    assert (row.status, row.last_error, row.attempts) == (
+        "failed",
+        "Bad Request: chat not found",
+        1,
+    )
+
+
+async def test_a_network_error_is_retried_with_backoff(db: Database, clock: FixedClock) -> None:
+    [person] = await add_people(db, 1)
+    await queue(db, [person], clock)
+    channel = FakeChannel()
+    channel.answer(str(700_000 + person), ConnectionError("reset"))
+
+    await sender_for(db, channel, clock).sweep()
+    [row] = await outbox_rows(db)
+    assert (row.status, row.attempts, row.next_attempt_at) == (
+        "pending",
+        1,
+        clock() + timedelta(seconds=10),
+    )
+    clock.advance(timedelta(seconds=10))
+    await sender_for(db, channel, clock).sweep()
+    assert [r.status for r in await outbox_rows(db)] == ["sent"]
+
+
+async def test_a_crash_mid_broadcast_resumes_with_no_one_missed_and_only_in_flight_doubled(
+    database_url: str, clock: FixedClock
+) -> None:
+    first, second = Database(database_url), Database(database_url)
+    try:
+        people = await add_people(first, 40)
+        broadcast = await create_broadcast(
+            first, audience=Audience("all"), reply=LESSON, title="t", now=clock()
+        )
+        limits = ChannelLimits(100_000, None, concurrency=4)
+        # Instance A delivers 15, then 4 more reach the chat but the answers never come back.
+        crashing = FakeChannel(hang_after=15, hang_count=4)
+        a = Sender(first, {"telegram": crashing}, {"telegram": limits}, clock, owner="a")
+        running = asyncio.create_task(a.sweep())
+        await crashing.wait_hung()
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+        in_flight = {chat for chat, _ in crashing.sent[15:]}
+        assert len(in_flight) == 4
+
+        # Instance B starts; A's claims come back once their lease has run out.
+        survivor = FakeChannel()
+        b = Sender(second, {"telegram": survivor}, {"telegram": limits}, clock, owner="b")
+        await b.sweep()
+        assert len(survivor.sent) < 40 - 15  # A's unexpired claims are left alone
+        clock.advance(timedelta(minutes=3))
+        await b.sweep()
+
+        delivered = crashing.per_chat() + survivor.per_chat()
+        assert set(delivered) == {str(700_000 + i) for i in people}
+        assert {chat for chat, n in delivered.items() if n > 1} == in_flight
+        state = await report(first, broadcast, clock())
+        assert (state.delivered, state.pending) == (40, 0)
+    finally:
+        await first.dispose()
+        await second.dispose()
+
+
+async def test_bulk_waits_for_morning_in_quiet_hours_but_replies_do_not(
+    db: Database,
+) -> None:
+    night = FixedClock(datetime(2026, 12, 1, 15, 0, tzinfo=UTC))  # 22:00 WIB
+    wib = await add_people(db, 1)
+    wit = await add_people(db, 1, timezone="Asia/Jayapura")  # already 00:00 there
+    await queue(db, wib + wit, night, text="lesson", priority=PRIORITY_BULK)
+    await queue(db, wib, night, text="reply", priority=PRIORITY_INTERACTIVE)
+    channel = FakeChannel()
+
+    await sender_for(db, channel, night, quiet=QuietHours()).sweep()
+
+    assert [text for _, text in channel.sent] == ["reply"]
+    waiting = {r.employee_id: r.next_attempt_at for r in await outbox_rows(db, status="pending")}
+    assert waiting == {
+        wib[0]: datetime(2026, 12, 1, 23, 0, tzinfo=UTC),  # 06:00 WIB on 2 December
+        wit[0]: datetime(2026, 12, 1, 21, 0, tzinfo=UTC),  # 06:00 WIT on 2 December
+    }
