@@ -7,9 +7,10 @@
 N synthetic employees, each linked to a Telegram chat, live in a fresh database. A fake Bot API
 on loopback (tests/support/fake_telegram.py) enforces the flood limits with sliding windows and
 answers 429 with `retry_after` when they are broken. The broadcast is created (selecting and
-queueing: "prepare") and sent by `scheduler.sender.Sender` through PTB's real `Bot`. Delivered,
-missed and duplicates are counted from the fake server's own records. A naive baseline (fixed
-concurrency, as fast as it can, a global sleep on every 429) runs against a fresh fake after.
+queueing: "prepare") and sent by `scheduler.sender.Sender` through the real Telegram channel
+(bot/channels/telegram.py, PTB's `Bot`). Delivered, missed and duplicates are counted from the
+fake server's own records. A naive baseline (fixed concurrency, as fast as it can, a global
+sleep on every 429) runs against a fresh fake after.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import sys
 import tempfile
 import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +37,10 @@ from telegram import Bot
 from telegram.error import RetryAfter
 from telegram.request import HTTPXRequest
 
+from bot.channels.setup import build_channels
 from core.clock import system_clock
 from core.messages import Button, Reply
+from core.settings import Settings
 from core.storage import migrate
 from core.storage.db import Database
 from core.storage.models import ChatAccount, Employee, OrgUnit
@@ -43,7 +48,6 @@ from core.text import T
 from scheduler.broadcasts import Audience, create_broadcast, report
 from scheduler.channel_port import ChannelLimits
 from scheduler.sender import Sender
-from scheduler.telegram_adapter import TelegramSender
 from tests.support.fake_telegram import DEFAULT_TOKEN, FakeTelegram, TelegramLimits
 
 FIRST_CHAT = 500_000_000
@@ -105,14 +109,45 @@ def truth(fake: FakeTelegram, users: int) -> dict[str, int]:
     }
 
 
+def _serve_fake(conn: Connection, users: int, rate: int, latency: float) -> None:
+    limits = TelegramLimits(global_per_sec=rate, per_chat_per_sec=1)
+    chats = [FIRST_CHAT + i for i in range(users)]
+    with FakeTelegram(DEFAULT_TOKEN, chats=chats, limits=limits, latency=latency) as tg:
+        conn.send(tg.base_url)
+        conn.recv()  # "done"
+        conn.send(truth(tg, users))
+
+
+class FakeInOwnProcess:
+    """The fake Bot API in a process of its own, as Telegram is: no GIL shared with Ayo."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self._conn, child = multiprocessing.Pipe()
+        self._process = multiprocessing.get_context("spawn").Process(
+            target=_serve_fake, args=(child, args.users, int(args.rate), args.latency)
+        )
+
+    def __enter__(self) -> str:
+        self._process.start()
+        return str(self._conn.recv())
+
+    def counts(self) -> dict[str, int]:
+        self._conn.send("done")
+        return dict(self._conn.recv())
+
+    def __exit__(self, *exc: object) -> None:
+        self._process.join(timeout=30)
+
+
 async def run_ayo(args: argparse.Namespace, url: str) -> dict[str, Any]:
     db = Database(url)
     await migrate.upgrade(db)
     await seed(db, args.users)
-    limits = TelegramLimits(global_per_sec=int(args.rate), per_chat_per_sec=1)
-    chats = [FIRST_CHAT + i for i in range(args.users)]
-    async with FakeTelegram(DEFAULT_TOKEN, chats=chats, limits=limits, latency=args.latency) as tg:
-        adapter = TelegramSender.build(DEFAULT_TOKEN, tg.base_url, pool=args.concurrency + 4)
+    fake = FakeInOwnProcess(args)
+    with fake as base_url:
+        # The real Telegram channel of bot/channels (PTB `Bot`), pointed at the fake.
+        config = Settings(_env_file=None, telegram_token=DEFAULT_TOKEN, telegram_api_url=base_url)
+        adapter = build_channels(config, db, system_clock)["telegram"]
         await adapter.start()
         sender = Sender(
             db,
@@ -134,7 +169,7 @@ async def run_ayo(args: argparse.Namespace, url: str) -> dict[str, Any]:
             await asyncio.sleep(0.05)  # a retry_after is pending: wait for it to come due
         finished = time.perf_counter()
         await adapter.close()
-        counts = truth(tg, args.users)
+        counts = fake.counts()
     await db.dispose()
     seconds = finished - started
     ideal = args.users / args.rate
@@ -152,11 +187,11 @@ async def run_ayo(args: argparse.Namespace, url: str) -> dict[str, Any]:
 
 async def run_baseline(args: argparse.Namespace) -> dict[str, Any]:
     """Naive: `concurrency` workers as fast as possible, all sleeping on any 429."""
-    limits = TelegramLimits(global_per_sec=int(args.rate), per_chat_per_sec=1)
     chats = [FIRST_CHAT + i for i in range(args.users)]
-    async with FakeTelegram(DEFAULT_TOKEN, chats=chats, limits=limits, latency=args.latency) as tg:
+    fake = FakeInOwnProcess(args)
+    with fake as base_url:
         request = HTTPXRequest(connection_pool_size=args.concurrency + 4, pool_timeout=30.0)
-        async with Bot(DEFAULT_TOKEN, base_url=tg.base_url, request=request) as bot:
+        async with Bot(DEFAULT_TOKEN, base_url=base_url, request=request) as bot:
             todo: asyncio.Queue[int] = asyncio.Queue()
             for chat in chats:
                 todo.put_nowait(chat)
@@ -181,7 +216,7 @@ async def run_baseline(args: argparse.Namespace) -> dict[str, Any]:
             started = time.perf_counter()
             await asyncio.gather(*(worker() for _ in range(args.concurrency)))
             seconds = time.perf_counter() - started
-        counts = truth(tg, args.users)
+        counts = fake.counts()
     ideal = args.users / args.rate
     return {
         **counts,

@@ -33,6 +33,8 @@ def setup_logging(settings: Settings) -> None:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # A line per sweep tick would bury what matters at 3 a.m.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 @app.command()
@@ -162,9 +164,10 @@ def _mount_features() -> None:
 
     app.add_typer(lessons_app, name="lessons")
 
+    from bot.channels.setup import build_channels
     from scheduler.cli import mount as mount_broadcast
 
-    mount_broadcast(app)
+    mount_broadcast(app, build_channels)
 
     from bot.channels.cli import mount as mount_channels
 

@@ -34,7 +34,8 @@ async def run(settings: Settings, *, host: str, port: int, telegram_polling: boo
         clock=ayo.deps.clock,
         calendar=ayo.deps.calendar,
         channels=ayo.channels,
-        connectors=getattr(ayo.deps, "connectors", None),
+        connectors=ayo.deps.connectors,
+        leave_rules=ayo.deps.leave_rules,
     )
     polling = _start_channels_work(ayo, runner, telegram_polling)
     try:

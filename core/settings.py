@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     jp_target_pns: float = 20.0
     jp_target_pppk: float = 24.0
     lesson_default_time: str = "08:00"
+    # The provider named on learning records (the SIASN "penyelenggara" field).
+    learning_provider: str = "Ayo – Pemerintah Kota Harapan"
 
     # Channels: a channel whose settings are absent is off.
     telegram_token: str = ""
@@ -58,6 +60,13 @@ class Settings(BaseSettings):
     telegram_rate_global: float = 30.0
     telegram_rate_per_chat: float = 1.0
     whatsapp_rate_global: float = 80.0
+    # Instances sending for the same bot share its limits: each paces at rate / instances.
+    sender_instances: int = 1
+
+    # Scheduling: no non-urgent push in the employee's local quiet hours ("HH:MM-HH:MM");
+    # requests waiting this many office hours at one step get a nudge to the employee.
+    quiet_hours: str = "21:00-06:00"
+    nudge_after_working_hours: float = 16.0
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data folder."""

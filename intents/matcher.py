@@ -65,26 +65,25 @@ class Matcher:
         self.c = c
         self.oos_weight = oos_weight
         self.temperature = temperature
-        self.words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32)
-        self.chars = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, dtype=np.float32
+        # One-letter tokens stay: "i", "a", "p" (a common Indonesian chat greeting) and digits.
+        self.words = TfidfVectorizer(
+            ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b", dtype=np.float32
         )
-        self.model = LinearSVC(C=c, class_weight={OOS: oos_weight})
+        self.chars = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True, min_df=2, dtype=np.float32
+        )
+        # tol=1e-2: same predictions on CLINC150 val as the default 1e-4, about 10% faster.
+        self.model = LinearSVC(C=c, tol=1e-2, class_weight={OOS: oos_weight}, random_state=0)
         self.classes: tuple[str, ...] = ()
         self._examples_t: sparse.csr_matrix | None = None
 
-    def _features(self, words: Sequence[str], chars: Sequence[str]) -> sparse.csr_matrix:
-        both = sparse.hstack([self.words.transform(words), self.chars.transform(chars)])
-        return sparse.csr_matrix(both)
-
     def fit(self, words: Sequence[str], chars: Sequence[str], labels: Sequence[str]) -> Matcher:
         """Train on parallel lists of the word view, the character view and the labels."""
-        self.words.fit(words)
         # min_df=2 would drop everything on tiny datasets, so fall back to keeping all n-grams.
         if len(chars) < 50:
             self.chars.set_params(min_df=1)
-        self.chars.fit(chars)
-        matrix = self._features(words, chars)
+        parts = [self.words.fit_transform(words), self.chars.fit_transform(chars)]
+        matrix = sparse.csr_matrix(sparse.hstack(parts))
         if OOS not in labels:
             self.model.set_params(class_weight=None)
         self.model.fit(matrix, list(labels))
@@ -96,6 +95,7 @@ class Matcher:
         """Precompute one-message scoring: sklearn's per-call overhead is about 1 ms."""
         self._word_an = self.words.build_analyzer()
         self._char_an = self.chars.build_analyzer()
+        self._char_cache: dict[str, np.ndarray] = {}
         self._offset = len(self.words.vocabulary_)
         self._idf = np.concatenate([self.words.idf_, self.chars.idf_])
         coef = self.model.coef_
@@ -120,20 +120,57 @@ class Matcher:
         self._examples_t.eliminate_zeros()
         self._keep = keep
 
+    def __getstate__(self) -> dict[str, object]:
+        # The analyzers are closures over the vectorizers; rebuild them after unpickling.
+        skip = ("_word_an", "_char_an", "_char_cache")
+        return {k: v for k, v in self.__dict__.items() if k not in skip}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._char_cache = {}
+        if self._examples_t is not None:
+            self._word_an = self.words.build_analyzer()
+            self._char_an = self.chars.build_analyzer()
+
+    def _nearest(self, idx: np.ndarray, val: np.ndarray) -> float:
+        """Highest cosine to an in-scope example: a sparse row gather without scipy overhead."""
+        kept = self._keep[idx]
+        if not kept.any():
+            return 0.0
+        rows, weights = idx[kept], val[kept]
+        ex = self._examples_t
+        assert ex is not None
+        starts, ends = ex.indptr[rows], ex.indptr[rows + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return 0.0
+        first = np.cumsum(lengths) - lengths
+        pos = np.arange(total) - np.repeat(first - starts, lengths)
+        sims = np.bincount(
+            ex.indices[pos], weights=np.repeat(weights, lengths) * ex.data[pos], minlength=1
+        )
+        # Each view has unit length, so the two-view dot product is at most 2.
+        return float(sims.max()) / 2.0
+
+    def _char_ids(self, word: str) -> np.ndarray:
+        """Feature columns of one word's character n-grams (char_wb pads each word alone)."""
+        ids = self._char_cache.get(word)
+        if ids is None:
+            vocab, offset = self.chars.vocabulary_, self._offset
+            found = [vocab.get(g) for g in self._char_an(word)]
+            ids = np.array([j + offset for j in found if j is not None], dtype=np.int64)
+            if len(self._char_cache) < 100_000:
+                self._char_cache[word] = ids
+        return ids
+
     def _vector(self, words: str, chars: str) -> tuple[np.ndarray, np.ndarray]:
-        counts: dict[int, int] = {}
-        for analyzer, vocab, offset, text in (
-            (self._word_an, self.words.vocabulary_, 0, words),
-            (self._char_an, self.chars.vocabulary_, self._offset, chars),
-        ):
-            part: dict[int, int] = {}
-            for gram in analyzer(text):
-                j = vocab.get(gram)
-                if j is not None:
-                    part[j + offset] = part.get(j + offset, 0) + 1
-            counts |= part
-        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        vocab = self.words.vocabulary_
+        found = [vocab.get(g) for g in self._word_an(words)]
+        parts = [np.array([j for j in found if j is not None], dtype=np.int64)]
+        # Chat words repeat, so their n-gram columns are looked up once and then reused.
+        parts += [self._char_ids(w) for w in chars.split()]
+        idx, tf = np.unique(np.concatenate(parts), return_counts=True)
         val = (1.0 + np.log(tf)) * self._idf[idx]
         # Each view is L2-normalised on its own, as TfidfVectorizer does.
         words_part = idx < self._offset
@@ -152,9 +189,5 @@ class Matcher:
         for i, (w, c) in enumerate(zip(words, chars, strict=True)):
             idx, val = self._vector(w, c)
             margins_all[i] = val @ self._coef_t[idx] + self._intercept
-            kept = self._keep[idx]
-            if kept.any():
-                sims = val[kept] @ self._examples_t[idx[kept]]
-                # Each view has unit length, so the two-view dot product is at most 2.
-                nearest[i] = float(np.max(sims)) / 2.0
+            nearest[i] = self._nearest(idx, val)
         return Scores(margins=margins_all, nearest=nearest)

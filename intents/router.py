@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from intents.types import Entities, MatchKind, MatchResult, Suggestion
 
 MAX_MODEL_CHARS = 500  # the model reads the start of long messages; entities read more
 N_SUGGESTIONS = 3
+PARALLEL_ABOVE = 5000  # training rows
 
 
 class Router:
@@ -37,6 +39,7 @@ class Router:
         self.catalog: Mapping[str, IntentSpec] = catalog if catalog is not None else {}
         self.speller = speller
         self.build_seconds = 0.0
+        self.from_cache = False
 
     # -- building -------------------------------------------------------------------------
 
@@ -48,39 +51,56 @@ class Router:
         *,
         catalog: Mapping[str, IntentSpec] | None = None,
         recall_weight: float = 0.05,
+        min_oos_recall: float | None = None,
         refit_with_val: bool = True,
         seed: int = 0,
     ) -> Router:
         """Train on (text, intent) pairs; label "oos" marks out-of-scope examples.
 
         Thresholds come from `val` when given (then, by default, the final model also learns
-        from `val`), else from out-of-fold predictions on `pairs` itself.
+        from `val`), else from out-of-fold predictions on `pairs` itself. They maximise
+        in-scope accuracy + `recall_weight` * out-of-scope recall, or, with `min_oos_recall`,
+        in-scope accuracy among the settings that reject at least that share of held-out
+        out-of-scope messages.
         """
         import time
 
         started = time.perf_counter()
-        texts = [t for t, _ in pairs]
+        norm = [normalize(t[:MAX_MODEL_CHARS]) for t, _ in pairs]
         labels = [y for _, y in pairs]
-        norm = [normalize(t[:MAX_MODEL_CHARS]) for t in texts]
-        speller = Speller(w for text in norm for w in text.split())
-        router = cls(Matcher(), Thresholds(0.0, 0.0, 0.0), catalog=catalog, speller=speller)
-        if val:
-            vnorm = [normalize(t[:MAX_MODEL_CHARS]) for t, _ in val]
-            vlabels = [y for _, y in val]
-            router._fit(norm, labels)
-            held_truth, held_scores = vlabels, router._score(vnorm)
-        else:
-            held_truth, held_scores = router._out_of_fold(norm, labels, seed)
-        classes = router.matcher.classes
-        temperature = calibrate(held_scores, held_truth, classes)
-        router.thresholds = _tune(
-            classes, held_truth, held_scores.probs(temperature), held_scores.nearest, recall_weight
+        vnorm = [normalize(t[:MAX_MODEL_CHARS]) for t, _ in val] if val else []
+        vlabels = [y for _, y in val] if val else []
+        final_norm, final_labels = (
+            (norm + vnorm, labels + vlabels) if val and refit_with_val else (norm, labels)
         )
-        if val and refit_with_val:
-            norm, labels = norm + vnorm, labels + vlabels
-            router.speller = Speller(w for text in norm for w in text.split())
-        router._fit(norm, labels)
-        router.matcher.temperature = temperature
+        # Stem every word once, up front: PySastrawi is slow and both fits need the stems.
+        for text in final_norm:
+            stem_text(text)
+        # The held-out model and the final model do not depend on each other: on large sets,
+        # train them at the same time (liblinear releases the GIL), which halves the build on
+        # two cores. Small sets (the built-in catalog) train one model at a time, because
+        # liblinear shares C's rand() between threads and its results then vary a little.
+        workers = 2 if len(final_norm) > PARALLEL_ABOVE else 1
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            final = pool.submit(_fitted, final_norm, final_labels)
+            if val:
+                held = pool.submit(_held_out_scores, norm, labels, vnorm)
+                classes, held_scores = held.result()
+                held_truth = vlabels
+            else:
+                held_truth, classes, held_scores = _out_of_fold(pool, norm, labels, seed)
+            matcher, speller = final.result()
+        temperature = calibrate(held_scores, held_truth, classes)
+        thresholds = _tune(
+            classes,
+            held_truth,
+            held_scores.probs(temperature),
+            held_scores.nearest,
+            recall_weight,
+            min_oos_recall,
+        )
+        matcher.temperature = temperature
+        router = cls(matcher, thresholds, catalog=catalog, speller=speller)
         router.build_seconds = time.perf_counter() - started
         return router
 
@@ -90,45 +110,8 @@ class Router:
         catalog = catalog if catalog is not None else load_catalog()
         return cls.from_examples(catalog_rows(catalog), catalog=catalog, recall_weight=0.5)
 
-    def _views(self, norm: Sequence[str]) -> tuple[list[str], list[str]]:
-        fixed = [self.speller.correct(t) for t in norm] if self.speller else list(norm)
-        return [stem_text(t) for t in fixed], fixed
-
-    def _fit(self, norm: Sequence[str], labels: Sequence[str]) -> None:
-        words, chars = self._views(norm)
-        self.matcher = Matcher().fit(words, chars, labels)
-
     def _score(self, norm: Sequence[str]) -> Scores:
-        words, chars = self._views(norm)
-        return self.matcher.score(words, chars)
-
-    def _out_of_fold(
-        self, norm: list[str], labels: list[str], seed: int
-    ) -> tuple[list[str], Scores]:
-        y = np.asarray(labels)
-        if len(norm) > 5000:  # large sets: one held-out split is enough and 5x cheaper
-            idx = np.arange(len(norm))
-            tr, te = train_test_split(idx, test_size=0.2, stratify=y, random_state=seed)
-            folds = [(tr, te)]
-        else:
-            k = max(2, min(5, int(np.bincount(np.unique(y, return_inverse=True)[1]).min())))
-            folds = list(StratifiedKFold(k, shuffle=True, random_state=seed).split(norm, y))
-        order: list[int] = []
-        margins: list[np.ndarray] = []
-        nearest: list[np.ndarray] = []
-        classes = sorted(set(labels))
-        for tr, te in folds:
-            self._fit([norm[i] for i in tr], y[tr].tolist())
-            scores = self._score([norm[i] for i in te])
-            # A class missing from a fold's training part gets a margin no softmax will pick.
-            full = np.full((len(te), len(classes)), -10.0)
-            cols = [classes.index(c) for c in self.matcher.classes]
-            full[:, cols] = scores.margins
-            order.extend(te.tolist())
-            margins.append(full)
-            nearest.append(scores.nearest)
-        self.matcher.classes = tuple(classes)
-        return [labels[i] for i in order], Scores(np.vstack(margins), np.concatenate(nearest))
+        return self.matcher.score(*_views(self.speller, norm))
 
     # -- classifying ----------------------------------------------------------------------
 
@@ -151,7 +134,8 @@ class Router:
         classes = self.matcher.classes
         order = np.argsort(-probs)
         top = classes[order[0]]
-        inscope = [i for i in order if classes[i] != OOS][:N_SUGGESTIONS]
+        # Only one class is "oos", so the best N + 1 always hold the best N in-scope ones.
+        inscope = [i for i in order[: N_SUGGESTIONS + 1] if classes[i] != OOS][:N_SUGGESTIONS]
         suggestions = tuple(Suggestion(classes[i], round(float(probs[i]), 4)) for i in inscope)
         conf = confidence(float(probs[order[0]]), nearest)
         margin = float(probs[order[0]] - probs[order[1]]) if len(order) > 1 else 1.0
@@ -170,12 +154,64 @@ def confidence(prob: float, nearest: float) -> float:
     return round((prob + nearest) / 2, 4)
 
 
+def _views(speller: Speller | None, norm: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The stemmed word view and the spelling-fixed character view of normalised texts."""
+    fixed = [speller.correct(t) for t in norm] if speller else list(norm)
+    return [stem_text(t) for t in fixed], fixed
+
+
+def _fitted(norm: Sequence[str], labels: Sequence[str]) -> tuple[Matcher, Speller]:
+    """A matcher and the speller (from the same texts' vocabulary) that feeds it."""
+    speller = Speller(w for text in norm for w in text.split())
+    # The speller knows every word of its own training texts, so they need no correction.
+    return Matcher().fit([stem_text(t) for t in norm], norm, labels), speller
+
+
+def _held_out_scores(
+    norm: Sequence[str], labels: Sequence[str], held: Sequence[str]
+) -> tuple[tuple[str, ...], Scores]:
+    matcher, speller = _fitted(norm, labels)
+    return matcher.classes, matcher.score(*_views(speller, held))
+
+
+def _out_of_fold(
+    pool: ThreadPoolExecutor, norm: list[str], labels: list[str], seed: int
+) -> tuple[list[str], tuple[str, ...], Scores]:
+    y = np.asarray(labels)
+    if len(norm) > 5000:  # large sets: one held-out split is enough and 5x cheaper
+        idx = np.arange(len(norm))
+        tr, te = train_test_split(idx, test_size=0.2, stratify=y, random_state=seed)
+        folds = [(tr, te)]
+    else:
+        k = max(2, min(5, int(np.bincount(np.unique(y, return_inverse=True)[1]).min())))
+        folds = list(StratifiedKFold(k, shuffle=True, random_state=seed).split(norm, y))
+    classes = tuple(sorted(set(labels)))
+    jobs = [
+        pool.submit(_held_out_scores, [norm[i] for i in tr], y[tr].tolist(), [norm[i] for i in te])
+        for tr, te in folds
+    ]
+    order: list[int] = []
+    margins: list[np.ndarray] = []
+    nearest: list[np.ndarray] = []
+    for (_, te), job in zip(folds, jobs, strict=True):
+        fold_classes, scores = job.result()
+        # A class missing from a fold's training part gets a margin no softmax will pick.
+        full = np.full((len(te), len(classes)), -10.0)
+        full[:, [classes.index(c) for c in fold_classes]] = scores.margins
+        order.extend(te.tolist())
+        margins.append(full)
+        nearest.append(scores.nearest)
+    truth = [labels[i] for i in order]
+    return truth, classes, Scores(np.vstack(margins), np.concatenate(nearest))
+
+
 def _tune(
     classes: Sequence[str],
     truth: list[str],
     probs: np.ndarray,
     nearest: np.ndarray,
     recall_weight: float,
+    min_oos_recall: float | None = None,
 ) -> Thresholds:
     order = np.argsort(-probs, axis=1)
     rows = np.arange(len(order))
@@ -183,10 +219,19 @@ def _tune(
     second = probs[rows, order[:, 1]] if order.shape[1] > 1 else np.zeros_like(top)
     predicted = np.asarray(classes)[order[:, 0]].tolist()
     conf = (top + nearest) / 2
-    return tune(truth, predicted, conf, top - second, recall_weight=recall_weight)
+    return tune(
+        truth,
+        predicted,
+        conf,
+        top - second,
+        recall_weight=recall_weight,
+        min_oos_recall=min_oos_recall,
+    )
 
 
 @cache
 def default_router() -> Router:
-    """The router for the built-in catalog, built once per process."""
-    return Router.from_catalog()
+    """The router for the built-in catalog, built once per process (or read from disk cache)."""
+    from intents.cache import cached_router
+
+    return cached_router()

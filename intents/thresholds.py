@@ -27,11 +27,14 @@ def tune(
     margin: np.ndarray,
     *,
     recall_weight: float = 0.1,
+    min_oos_recall: float | None = None,
 ) -> Thresholds:
     """Maximise in-scope accuracy + recall_weight * out-of-scope recall on held-out predictions.
 
-    Only FULL answers count: an in-scope message is right when accepted with the right intent,
-    an out-of-scope one when not accepted.
+    With `min_oos_recall`, maximise in-scope accuracy among the settings that reject at least
+    that share of out-of-scope messages (recall breaks ties); when none does, fall back to the
+    weighted rule. Only FULL answers count: an in-scope message is right when accepted with
+    the right intent, an out-of-scope one when not accepted.
     """
     truth_arr = np.asarray(truth)
     pred = np.asarray(predicted)
@@ -40,7 +43,8 @@ def tune(
     n_oos = int((~inscope).sum())
     right = (pred == truth_arr) & inscope
     candidates = np.unique(np.quantile(confidence[inscope], np.linspace(0, 0.3, 121)))
-    best = (-1.0, 0.0, 0.0)
+    weighted = (-1.0, 0.0, 0.0)
+    floored = (-1.0, 0.0, 0.0)
     for m in MARGINS:
         open_ = (pred != OOS) & (margin >= m)
         for t in candidates:
@@ -48,9 +52,13 @@ def tune(
             acc = (accepted & right).sum() / n_in
             recall = (~accepted & ~inscope).sum() / n_oos if n_oos else 0.0
             score = acc + recall_weight * recall
-            if score > best[0] + 1e-9:
-                best = (score, float(t), m)
-    _, threshold, best_margin = best
+            if score > weighted[0] + 1e-9:
+                weighted = (score, float(t), m)
+            if min_oos_recall is not None and recall >= min_oos_recall:
+                score = acc + 1e-6 * recall
+                if score > floored[0] + 1e-9:
+                    floored = (score, float(t), m)
+    _, threshold, best_margin = floored if floored[0] >= 0 else weighted
     return Thresholds(
         threshold=threshold, low=_low(truth_arr, confidence, threshold), margin=best_margin
     )

@@ -11,9 +11,8 @@ from core.messages import Reply
 from core.storage.models import Employee, LearningDay, StoredLesson
 from lessons import messages as msg
 from lessons.daysoff import Calendar
-from lessons.jp import JPSettings
 from lessons.plan import Learner, load_curriculum, plan_days
-from lessons.quiz import answer, question_at
+from lessons.quiz import LearningSettings, answer, question_at
 from lessons.records import lesson_view
 
 
@@ -49,7 +48,9 @@ async def plan_replies(
     question = await question_at(session, plan)
     if question is not None:
         number, total = plan.answered + 1, len(plan.question_ids)
-        replies.append(await msg.question_reply(question, number, total, plan.day, make))
+        replies.append(
+            await msg.question_reply(question, number, total, plan.day, make, plan.picked or ())
+        )
     return replies
 
 
@@ -61,7 +62,7 @@ async def answer_replies(
     question_id: str,
     choice: list[int],
     now: datetime,
-    settings: JPSettings,
+    settings: LearningSettings,
     calendar: Calendar,
     make: msg.MakeButton,
 ) -> list[Reply]:

@@ -1,6 +1,8 @@
-"""Weekly leaderboards per OPD: points for right answers and finished lessons, opt-out respected.
+"""Weekly leaderboards in small groups: points for right answers and finished lessons.
 
-Groups are small on purpose (one OPD, top ten shown), and someone who opted out is never
+A group is the viewer's OPD, or, when the OPD is large (more than `LARGE_OPD` active people),
+the viewer's own sub-unit (bidang), so nobody competes with hundreds of strangers. Points count
+by the employee's local day (the plan's day), Monday to Sunday. Someone who opted out is never
 shown to anyone, though they still see their own score.
 """
 
@@ -12,11 +14,13 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.storage.models import Employee, LearnerPrefs, LessonProgress, OrgUnit, QuizAnswer
+from core.storage.models import Employee, LearnerPrefs, LearningEvent, OrgUnit, QuizAnswer
+from lessons.quiz import ACTIVITY_TYPE
 
 POINTS_PER_RIGHT_ANSWER = 10
 POINTS_PER_LESSON = 5
 SHOWN = 10
+LARGE_OPD = 30  # above this many active people, boards are per sub-unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +33,8 @@ class Entry:
 
 @dataclass(frozen=True, slots=True)
 class Board:
-    opd_code: str
-    opd_name: str
+    group_code: str  # the OPD, or the sub-unit in a large OPD
+    group_name: str
     week_start: date
     entries: tuple[Entry, ...]  # shown entries only (opted-out people removed)
     mine: int  # the viewer's own points
@@ -43,35 +47,50 @@ def week_of(day: date) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
-async def opd_of(session: AsyncSession, unit_id: int) -> OrgUnit:
-    unit = await session.get(OrgUnit, unit_id)
-    while unit is not None and unit.parent_id is not None:
-        unit = await session.get(OrgUnit, unit.parent_id)
-    if unit is None:
-        raise LookupError(f"no unit {unit_id}")
-    return unit
+async def board_group(session: AsyncSession, unit_id: int) -> tuple[OrgUnit, set[int]]:
+    """The unit a board is named after and the unit ids whose people are on it."""
+    units = {u.id: u for u in (await session.execute(select(OrgUnit))).scalars()}
+    children: dict[int, set[int]] = {}
+    for unit in units.values():
+        if unit.parent_id is not None:
+            children.setdefault(unit.parent_id, set()).add(unit.id)
 
+    def below(top: int) -> set[int]:
+        found, frontier = {top}, [top]
+        while frontier:
+            fresh = children.get(frontier.pop(), set()) - found
+            found |= fresh
+            frontier.extend(fresh)
+        return found
 
-async def opd_members(session: AsyncSession, opd_id: int) -> list[Employee]:
-    units = {opd_id}
-    frontier = {opd_id}
-    while frontier:
-        children = set(
-            (await session.execute(select(OrgUnit.id).where(OrgUnit.parent_id.in_(frontier))))
-            .scalars()
-            .all()
+    chain = [units[unit_id]]
+    while chain[-1].parent_id in units and len(chain) < 10:
+        chain.append(units[chain[-1].parent_id])
+    opd = chain[-1]
+    whole = below(opd.id)
+    size = (
+        await session.execute(
+            select(func.count(Employee.id)).where(
+                Employee.unit_id.in_(whole), Employee.active.is_(True)
+            )
         )
-        frontier = children - units
-        units |= children
-    query = select(Employee).where(Employee.unit_id.in_(units), Employee.active.is_(True))
-    return list((await session.execute(query)).scalars().all())
+    ).scalar_one()
+    if size <= LARGE_OPD:
+        return opd, whole
+    if len(chain) == 1:
+        return opd, {opd.id}  # people placed at the OPD itself form their own small group
+    sub = chain[-2]  # the bidang directly under the OPD
+    return sub, below(sub.id)
 
 
 async def weekly_board(session: AsyncSession, viewer: Employee, day: date) -> Board:
-    """The viewer's OPD this week (Monday to Sunday of `day`)."""
-    opd = await opd_of(session, viewer.unit_id)
-    members = await opd_members(session, opd.id)
-    ids = [m.id for m in members]
+    """The viewer's group this week (Monday to Sunday of `day`, the viewer's local day)."""
+    group, unit_ids = await board_group(session, viewer.unit_id)
+    query = select(Employee.id, Employee.name).where(
+        Employee.unit_id.in_(unit_ids), Employee.active.is_(True)
+    )
+    names: dict[int, str] = {i: n for i, n in await session.execute(query)}
+    ids = list(names)
     first, last = week_of(day)
     points = dict.fromkeys(ids, 0)
     right = await session.execute(
@@ -86,15 +105,19 @@ async def weekly_board(session: AsyncSession, viewer: Employee, day: date) -> Bo
     )
     for employee_id, count in right:
         points[employee_id] += POINTS_PER_RIGHT_ANSWER * int(count)
-    # Completion times are UTC; a day's margin either side is close enough for a weekly game.
+    # A finished lesson's event is dated by the plan's local day, not by the UTC instant.
     lessons = await session.execute(
-        select(LessonProgress.employee_id, LessonProgress.completed_at).where(
-            LessonProgress.employee_id.in_(ids)
+        select(LearningEvent.employee_id, func.count(LearningEvent.id))
+        .where(
+            LearningEvent.employee_id.in_(ids),
+            LearningEvent.activity_type == ACTIVITY_TYPE,
+            LearningEvent.start_date >= first,
+            LearningEvent.start_date <= last,
         )
+        .group_by(LearningEvent.employee_id)
     )
-    for employee_id, at in lessons:
-        if first <= at.date() <= last:
-            points[employee_id] += POINTS_PER_LESSON
+    for employee_id, count in lessons:
+        points[employee_id] += POINTS_PER_LESSON * int(count)
     hidden = set(
         (
             await session.execute(
@@ -104,10 +127,10 @@ async def weekly_board(session: AsyncSession, viewer: Employee, day: date) -> Bo
             )
         ).scalars()
     )
-    names = {m.id: m.name for m in members}
     ranked = sorted(
         (i for i in ids if i not in hidden and points[i] > 0), key=lambda i: (-points[i], names[i])
     )
     entries = tuple(Entry(n, i, names[i], points[i]) for n, i in enumerate(ranked, start=1))
     my_rank = next((e.rank for e in entries if e.employee_id == viewer.id), None)
-    return Board(opd.code, opd.name, first, entries[:SHOWN], points.get(viewer.id, 0), my_rank)
+    mine = points.get(viewer.id, 0)
+    return Board(group.code, group.name, first, entries[:SHOWN], mine, my_rank)

@@ -7,7 +7,7 @@ directly), so the same messages serve a chat reply and a push.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import date
 from typing import Any, Protocol
 
@@ -45,30 +45,59 @@ def lesson_reply(lesson: LessonView) -> Reply:
 
 
 async def question_reply(
-    question: Question, number: int, total: int, day: date, make: MakeButton
+    question: Question,
+    number: int,
+    total: int,
+    day: date,
+    make: MakeButton,
+    picked: Sequence[int] = (),
 ) -> Reply:
-    """A question with one button per option (and a send button for multi-answer ones)."""
+    """A question with one button per option (and a send button for multi-answer ones).
+
+    A multi-answer question is shown again after every tap with the picks so far, and all its
+    buttons share one group: only the newest copy can be pressed, so a tap always toggles what
+    the employee sees.
+    """
     head = T(f"❓ Pertanyaan {number}/{total}", f"❓ Question {number}/{total}")
     lines = [head, prompt_of(question)]
-    if question.kind == "multi":
-        lines.append(
-            T(
-                "(Pilih semua jawaban yang benar, lalu tekan Kirim jawaban.)",
-                "(Pick every right answer, then press Send answer.)",
-            )
-        )
     payload = {"d": day.isoformat(), "q": question.id}
+    group = secrets.token_hex(6)
     buttons: list[Button] = []
     if question.kind == "multi":
-        # No shared group: picking one option must not retire the others.
-        for i, option in enumerate(question.options):
-            buttons.append(await make(option_label(option), PICK, {**payload, "i": i}, None))
-        buttons.append(await make(T("✅ Kirim jawaban", "✅ Send answer"), SUBMIT, payload, None))
+        lines.append(join([letter_label(question, i) for i in range(len(question.options))]))
+        lines.append(picked_text(picked))
+        lines.append(
+            T(
+                "(Ketuk semua jawaban yang benar; ketuk lagi untuk membatalkan pilihan. "
+                "Lalu tekan Kirim jawaban.)",
+                "(Tap every right answer; tap again to unselect. Then press Send answer.)",
+            )
+        )
+        for i in range(len(question.options)):
+            mark = "✅ " if i in picked else ""
+            label = T(mark, mark) + letter_label(question, i)
+            buttons.append(await make(label, PICK, {**payload, "i": i}, group))
+        buttons.append(await make(T("📨 Kirim jawaban", "📨 Send answer"), SUBMIT, payload, group))
     else:
-        group = secrets.token_hex(6)
         for i, option in enumerate(question.options):
             buttons.append(await make(option_label(option), ANSWER, {**payload, "i": i}, group))
     return Reply(join(lines, "\n\n"), tuple(buttons), meta={"question": question.id})
+
+
+def letter(i: int) -> str:
+    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[i]
+
+
+def letter_label(question: Question, i: int) -> T:
+    """'A. Persyaratan': multi-answer options carry letters so picks can be named briefly."""
+    return T(f"{letter(i)}. ", f"{letter(i)}. ") + option_label(question.options[i])
+
+
+def picked_text(picked: Sequence[int]) -> T:
+    if not picked:
+        return T("Pilihan Anda: belum ada.", "Your picks: none yet.")
+    chosen = ", ".join(letter(i) for i in sorted(picked))
+    return T(f"Pilihan Anda: {chosen}", f"Your picks: {chosen}")
 
 
 def feedback_text(question: Question, correct: bool) -> T:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +28,10 @@ from lessons.records import LessonView, lesson_view, question_view
 from lessons.streaks import Streak, live, record_day
 
 ACTIVITY_TYPE = "e-learning (microlearning)"
-DEFAULT_PROVIDER = "Ayo – Pemerintah Kota"
+
+
+class LearningSettings(JPSettings, Protocol):
+    learning_provider: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +66,7 @@ async def answer(
     question_id: str,
     choice: list[int],
     now: datetime,
-    settings: JPSettings,
+    settings: LearningSettings,
     calendar: Calendar,
 ) -> Outcome | None:
     """Grade an answer to the current question; None if that question is not the current one."""
@@ -117,7 +120,7 @@ async def complete_day(
     employee: Employee,
     plan: LearningDay,
     now: datetime,
-    settings: JPSettings,
+    settings: LearningSettings,
     calendar: Calendar,
 ) -> Completion:
     """Record a finished day: lesson progress and its learning event, new cards, the streak."""
@@ -148,7 +151,7 @@ def _event(
     plan: LearningDay,
     jp: float,
     now: datetime,
-    settings: Any,
+    settings: LearningSettings,
 ) -> LearningEvent:
     title = (lesson.meta or {}).get("title", {}).get("id", lesson.id)
     course = (lesson.meta or {}).get("course_title", {}).get("id", lesson.course)
@@ -157,7 +160,7 @@ def _event(
         lesson_id=lesson.id,
         activity_type=ACTIVITY_TYPE,
         competency=lesson.competency,
-        provider=getattr(settings, "learning_provider", "") or DEFAULT_PROVIDER,
+        provider=settings.learning_provider[:120],
         material=f"{course}: {title}"[:300],
         start_date=plan.day,
         end_date=plan.day,

@@ -9,6 +9,7 @@ from lessons.jp import JPSettings, Projection
 from lessons.leaderboard import Board
 from lessons.progress import YearProgress
 from lessons.streaks import Streak
+from lessons.team import Standing
 
 COMPETENCY_NAMES = {
     "teknis": T("Teknis", "Technical"),
@@ -83,8 +84,8 @@ def projection_text(p: Projection) -> T:
 def board_text(board: Board, today: date) -> T:
     lines = [
         T(
-            f"🏆 Papan peringkat minggu ini — {board.opd_name}",
-            f"🏆 This week's leaderboard — {board.opd_name}",
+            f"🏆 Papan peringkat minggu ini — {board.group_name}",
+            f"🏆 This week's leaderboard — {board.group_name}",
         )
     ]
     if not board.entries:
@@ -116,3 +117,17 @@ def board_text(board: Board, today: date) -> T:
             )
         )
     return join(lines)
+
+
+def team_line(standing: Standing, via: str | None) -> T:
+    """One member's line: on track or not, JP so far of the target, the projection."""
+    p, name = standing.projection, standing.employee.name
+    mark = "✅" if p.on_track else "⚠️"
+    team = T(f" · tim {via}", f" · {via}'s team") if via else T("", "")
+    return (
+        T(
+            f"{mark} {name}: {fmt_jp(p.jp)}/{p.target:.0f} JP, proyeksi {fmt_jp(p.projected)}",
+            f"{mark} {name}: {fmt_jp(p.jp)}/{p.target:.0f} JP, projected {fmt_jp(p.projected)}",
+        )
+        + team
+    )

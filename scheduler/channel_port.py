@@ -61,11 +61,14 @@ class ChannelLimits:
 
 
 def limits_from_settings(settings: Settings) -> dict[str, ChannelLimits]:
-    """The configured limits of every channel the sender knows."""
+    """The configured limits of every channel the sender knows, for one of the instances."""
+    # The bot's limits hold for all instances together; a chat's messages may go through any.
+    share = max(1, settings.sender_instances)
     return {
-        "telegram": ChannelLimits(settings.telegram_rate_global, settings.telegram_rate_per_chat),
-        "whatsapp": ChannelLimits(settings.whatsapp_rate_global, None, concurrency=16),
-    }
+        "telegram": ChannelLimits(settings.telegram_rate_global / share,
+                                  settings.telegram_rate_per_chat),
+        "whatsapp": ChannelLimits(settings.whatsapp_rate_global / share, None, concurrency=16),
+    }  # fmt: skip
 
 
 async def start_channels(channels: Mapping[str, ChannelSender]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable, Mapping
 from typing import Annotated
 
 import typer
@@ -11,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from core.clock import system_clock
+from core.clock import Clock, system_clock
 from core.messages import Reply
 from core.settings import Settings
 from core.storage.db import Database
@@ -29,16 +30,9 @@ from scheduler.sender import Sender
 err = Console(stderr=True)
 
 
-def default_channels(settings: Settings) -> dict[str, ChannelSender]:
-    """The channel senders this process can build from its settings (Telegram for now)."""
-    channels: dict[str, ChannelSender] = {}
-    if settings.telegram_token:
-        from scheduler.telegram_adapter import TelegramSender
-
-        channels["telegram"] = TelegramSender.build(
-            settings.telegram_token, settings.telegram_api_url
-        )
-    return channels
+ChannelFactory = Callable[[Settings, Database, Clock], Mapping[str, ChannelSender]]
+# The composition root (bot/cli.py) hands in the real channel adapters when it mounts us.
+_factory: ChannelFactory | None = None
 
 
 def broadcast(
@@ -78,7 +72,7 @@ async def _run(
     send: bool,
 ) -> BroadcastReport:
     db = Database(settings.resolved_database_url())
-    channels = default_channels(settings) if send else {}
+    channels = dict(_factory(settings, db, system_clock)) if send and _factory else {}
     limits = limits_from_settings(settings)
     try:
         if resume is None:
@@ -152,6 +146,8 @@ def _print(state: BroadcastReport) -> None:
     Console().print(table)
 
 
-def mount(app: typer.Typer) -> None:
-    """Add `ayo broadcast` to the main command line."""
+def mount(app: typer.Typer, channels: ChannelFactory | None = None) -> None:
+    """Add `ayo broadcast` to the main command line, sending through `channels(...)`."""
+    global _factory
+    _factory = channels
     app.command("broadcast")(broadcast)

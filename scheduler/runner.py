@@ -27,7 +27,6 @@ from core.workdays import WorkCalendar
 from scheduler import sweeps
 from scheduler.channel_port import (
     ChannelSender,
-    close_channels,
     limits_from_settings,
     start_channels,
 )
@@ -49,17 +48,11 @@ class Job:
 class Runner:
     """Runs the jobs on an `AsyncIOScheduler` with an explicit time zone."""
 
-    def __init__(
-        self,
-        jobs: Sequence[Job],
-        *,
-        timezone: str,
-        channels: Mapping[str, ChannelSender] | None = None,
-    ) -> None:
+    def __init__(self, jobs: Sequence[Job], *, timezone: str) -> None:
         self.jobs = list(jobs)
         self.scheduler = AsyncIOScheduler(timezone=ZoneInfo(timezone))
-        self._channels = dict(channels or {})
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._again: set[str] = set()
 
     def start(self) -> None:
         """Schedule every job (first run now) and start ticking; needs a running loop."""
@@ -73,6 +66,8 @@ class Runner:
                 max_instances=1,
                 next_run_time=datetime.now(self.scheduler.timezone),
             )
+        # APScheduler logs every run at INFO (one line a job every few seconds): keep warnings.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
         self.scheduler.start()
         log.info("scheduler started: %s", ", ".join(j.name for j in self.jobs))
 
@@ -86,15 +81,21 @@ class Runner:
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
-        try:
-            await close_channels(self._channels)
-        except Exception:
-            log.exception("closing the channel senders failed")
 
-    async def run_now(self, name: str) -> int:
-        """Run one job right away and wait for it (the CLI and tests)."""
+    async def run_now(self, name: str) -> None:
+        """Run a job now (after a reply was queued, say) and wait for it.
+
+        If it is already running it runs once more right after, so that work queued while
+        the running sweep was finishing does not wait for the next tick.
+        """
         job = next(j for j in self.jobs if j.name == name)
-        return await job.run()
+        task = self._tasks.get(name)
+        if task is not None and not task.done():
+            self._again.add(name)
+        else:
+            task = self._tasks[name] = asyncio.create_task(self._guarded(job))
+        # shield: a caller giving up must not cancel a sweep shared with the ticks.
+        await asyncio.shield(task)
 
     async def _tick(self, job: Job) -> None:
         task = self._tasks.get(job.name)
@@ -103,14 +104,18 @@ class Runner:
         self._tasks[job.name] = asyncio.create_task(self._guarded(job), name=f"sweep:{job.name}")
 
     async def _guarded(self, job: Job) -> None:
-        try:
-            count = await job.run()
-        except Exception:
-            # A failing sweep must not stop the others; its rows stay due and are retried.
-            log.exception("sweep %s failed", job.name)
-            return
-        if count:
-            log.info("sweep %s: %s", job.name, count)
+        while True:
+            self._again.discard(job.name)
+            try:
+                count = await job.run()
+            except Exception:
+                # A failing sweep must not stop the others; its rows stay due and are retried.
+                log.exception("sweep %s failed", job.name)
+                return
+            if count:
+                log.info("sweep %s: %s", job.name, count)
+            if job.name not in self._again:
+                return
 
 
 def build_jobs(
@@ -121,20 +126,22 @@ def build_jobs(
     settings: Settings,
     sender: Sender | None,
     connectors: Any = None,
+    leave_rules: Any = None,
 ) -> list[Job]:
     """Every scheduled job of Ayo, on its interval."""
     jobs = [
         Job("lessons.daily", timedelta(seconds=60),
             lambda: sweeps.sweep_lessons(db, clock(), calendar, settings)),
         Job("approvals.remind", timedelta(seconds=60),
-            lambda: sweeps.sweep_approvals(db, clock(), calendar)),
+            lambda: sweeps.sweep_approvals(db, clock(), calendar, leave_rules)),
         Job("backend.deliver", timedelta(seconds=10),
             lambda: sweeps.sweep_backend_calls(db, clock(), connectors)),
         Job("digest.weekly", timedelta(seconds=60),
             lambda: sweeps.sweep_weekly_digest(db, clock(), calendar, settings)),
         Job("requests.nudge", timedelta(seconds=300),
-            lambda: sweeps.sweep_request_nudges(db, clock(), calendar,
-                                                default_tz=settings.timezone)),
+            lambda: sweeps.sweep_request_nudges(
+                db, clock(), calendar, after_hours=settings.nudge_after_working_hours,
+                default_tz=settings.timezone)),
     ]  # fmt: skip
     if sender is not None:
         jobs.insert(0, Job("outbox.send", timedelta(seconds=2), sender.sweep))
@@ -149,14 +156,19 @@ async def start_scheduler(
     calendar: WorkCalendar,
     channels: Mapping[str, ChannelSender],
     connectors: Any = None,
+    leave_rules: Any = None,
 ) -> Runner:
-    """Build the sender and every sweep, start them, and return the runner to stop later."""
+    """Build the sender and every sweep, start them, and return the runner to stop later.
+
+    The channel adapters are initialised here but stay owned by the caller, who closes them.
+    """
     sender = None
     if channels:
-        sender = Sender(db, channels, limits_from_settings(settings), clock, quiet=QuietHours())
+        quiet = QuietHours.parse(settings.quiet_hours)
+        sender = Sender(db, channels, limits_from_settings(settings), clock, quiet=quiet)
     jobs = build_jobs(db=db, clock=clock, calendar=calendar, settings=settings, sender=sender,
-                      connectors=connectors)  # fmt: skip
+                      connectors=connectors, leave_rules=leave_rules)  # fmt: skip
     await start_channels(channels)
-    runner = Runner(jobs, timezone=settings.timezone, channels=channels)
+    runner = Runner(jobs, timezone=settings.timezone)
     runner.start()
     return runner

@@ -45,13 +45,14 @@ async def sweep_lessons(
     return await dispatch(db, now, calendar, settings) if dispatch else 0
 
 
-async def sweep_approvals(db: Database, now: datetime, calendar: WorkCalendar) -> int:
+async def sweep_approvals(
+    db: Database, now: datetime, calendar: WorkCalendar, leave_rules: Any = None
+) -> int:
     """Approval reminders and escalations of integrations/ (their grace is configurable)."""
-    remind = _find(
-        ("integrations.reminders", "remind_and_escalate"),
-        ("integrations.approvals", "remind_and_escalate"),
-    )
-    return await remind(db, now, calendar) if remind else 0
+    remind = _find(("integrations.sweeps", "remind_and_escalate"))
+    if remind is None:
+        return 0
+    return await remind(db, now, calendar, rules=leave_rules)
 
 
 async def sweep_backend_calls(db: Database, now: datetime, connectors: Any) -> int:

@@ -56,6 +56,12 @@ class QuietHours:
     start: time = time(21, 0)
     end: time = time(6, 0)
 
+    @classmethod
+    def parse(cls, text: str) -> QuietHours:
+        """Read "21:00-06:00"."""
+        start, _, end = text.partition("-")
+        return cls(time.fromisoformat(start.strip()), time.fromisoformat(end.strip()))
+
     def is_quiet(self, now: datetime, tz: str | ZoneInfo) -> bool:
         """True when `now` falls in the quiet hours of the recipient's time zone."""
         local = now.astimezone(_zone(tz)).time()

@@ -23,14 +23,15 @@ START = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return databases.run(databases.migrated_sqlite_template(tmp_path_factory.mktemp("tpl")))
+    folder = tmp_path_factory.mktemp("tpl")
+    return databases.run(databases.prepared_sqlite_template(folder, START))
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+def postgres_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = databases.run(databases.create_postgres_database())
-    databases.run(databases.migrate_url(url))
-    yield url
+    databases.run(databases.prepare(url, tmp_path_factory.mktemp("pgtpl"), START))
+    yield databases.database_name(url)
     databases.run(databases.drop_postgres_database(url))
 
 
@@ -38,12 +39,14 @@ def postgres_url() -> Iterator[str]:
 def database_url(
     request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
 ) -> Iterator[str]:
+    """A database with the schema and the lessons, one per test."""
     if request.param == "sqlite":
         yield databases.fresh_sqlite(sqlite_template, tmp_path)
         return
-    url = request.getfixturevalue("postgres_url")
-    databases.run(databases.truncate_all(url))
+    template = request.getfixturevalue("postgres_template")
+    url = databases.run(databases.create_postgres_database(template))
     yield url
+    databases.run(databases.drop_postgres_database(url))
 
 
 @pytest.fixture

@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, time
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from bot.context import Context
 from bot.handlers.registry import ActionHandler, ExpectHandler, Handler
 from core.messages import Button, Reply
 from core.outbox import push
-from core.storage.models import Employee, LearningDay
+from core.storage.models import Employee, LearningDay, OutboxItem
 from core.text import T, join
+from intents import extract_entities
 from lessons import messages as msg
+from lessons import reminders
+from lessons.catalog import Question
 from lessons.flow import answer_replies, local_day, plan_replies, today_plan
 from lessons.jp import project, target_for
 from lessons.leaderboard import weekly_board
 from lessons.progress import year_progress
 from lessons.quiz import current_streak, prefs_for, question_at
-from lessons.records import option_label
-from lessons.summary import board_text, progress_text
+from lessons.summary import board_text, progress_text, team_line
+from lessons.team import is_under, standings, subtree
 
-TIME_RE = re.compile(r"\b(\d{1,2})(?:[.:](\d{2}))?\b")
+MAX_TEAM_LINES = 25  # a head of an OPD has hundreds under them: the most behind come first
+MAX_NUDGES = 8  # buttons a channel can still show (WhatsApp lists hold 10 rows)
 
 
 def _maker(ctx: Context) -> msg.MakeButton:
@@ -74,19 +78,23 @@ async def quiz_answer(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     return await _grade(ctx, plan, str(payload.get("q")), [int(payload.get("i", -1))])
 
 
+async def _show_question(ctx: Context, plan: LearningDay, question: Question) -> Reply:
+    number, total = plan.answered + 1, len(plan.question_ids)
+    return await msg.question_reply(
+        question, number, total, plan.day, _maker(ctx), plan.picked or ()
+    )
+
+
 async def quiz_pick(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    """Toggle one option of a multi-answer question and show the question with the picks."""
     plan = await _plan_of(ctx, payload)
     question = await question_at(ctx.session, plan) if plan is not None else None
     if plan is None or question is None or question.id != payload.get("q"):
         return [Reply(msg.ALREADY_ANSWERED)]
-    plan.picked = sorted({*plan.picked, int(payload.get("i", -1))})
-    chosen = join([option_label(question.options[i]) for i in plan.picked], ", ")
-    text = (
-        T("Dipilih: ", "Picked: ")
-        + chosen
-        + T(". Pilih yang lain atau tekan Kirim jawaban.", ". Pick more or press Send answer.")
-    )
-    return [Reply(text)]
+    i = int(payload.get("i", -1))
+    if 0 <= i < len(question.options):
+        plan.picked = sorted(set(plan.picked or ()) ^ {i})
+    return [await _show_question(ctx, plan, question)]
 
 
 async def quiz_submit(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
@@ -94,9 +102,11 @@ async def quiz_submit(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     if plan is None:
         return [Reply(msg.ALREADY_ANSWERED)]
     if not plan.picked:
-        again = await ctx.button(T("✅ Kirim jawaban", "✅ Send answer"), msg.SUBMIT, payload)
+        question = await question_at(ctx.session, plan)
+        if question is None or question.id != payload.get("q"):
+            return [Reply(msg.ALREADY_ANSWERED)]
         text = T("Pilih minimal satu jawaban dulu.", "Pick at least one answer first.")
-        return [Reply(text, (again,))]
+        return [Reply(text), await _show_question(ctx, plan, question)]
     return await _grade(ctx, plan, str(payload.get("q")), list(plan.picked))
 
 
@@ -117,47 +127,28 @@ async def learning_progress(ctx: Context) -> list[Reply]:
     return [Reply(progress_text(today.year, progress, projection, streak, settings))]
 
 
-def _time_of(ctx: Context, text: str | None) -> time | None:
-    entities = getattr(ctx.match, "entities", None)
-    found = getattr(entities, "time", None)
-    if found is not None:
-        return found
-    match = TIME_RE.search(text or "")
-    if match is None:
-        return None
-    hours, minutes = int(match.group(1)), int(match.group(2) or 0)
-    return time(hours, minutes) if hours < 24 and minutes < 60 else None
-
-
 async def reminder_time(ctx: Context) -> list[Reply]:
-    when = _time_of(ctx, ctx.inbound.text)
+    """'ingatkan belajar jam 7 pagi' sets the time; without a time, ask for one."""
+    found = getattr(getattr(ctx.match, "entities", None), "time", None)
+    when = found or reminders.find_clock(ctx.inbound.text or "")
     if when is None:
         ctx.state.set("expect", {"kind": "learning.reminder_time"})
-        return [
-            Reply(
-                T(
-                    'Jam berapa Anda ingin diingatkan belajar? Contoh: "07.30".',
-                    'What time should I remind you to learn? For example: "07:30".',
-                )
-            )
-        ]
+        return [Reply(reminders.ASK)]
+    problem = reminders.problem_with(when)
+    if problem is not None:
+        ctx.state.set("expect", {"kind": "learning.reminder_time"})
+        return [Reply(problem)]
     return await _set_time(ctx, when)
 
 
 async def reminder_time_answer(ctx: Context, text: str) -> list[Reply]:
-    match = TIME_RE.search(text)
-    hours, minutes = (int(match.group(1)), int(match.group(2) or 0)) if match else (99, 0)
-    if hours >= 24 or minutes >= 60:
-        return [
-            Reply(
-                T(
-                    'Maaf, jamnya belum terbaca. Tulis seperti "07.30", atau batal.',
-                    'Sorry, I could not read the time. Write it like "07:30", or cancel.',
-                )
-            )
-        ]
+    """The answer to "what time?": a friendly hint until it is a usable time (or batal)."""
+    when = extract_entities(text, ctx.now, str(ctx.tz)).time or reminders.read_time(text)
+    problem = reminders.problem_with(when)
+    if problem is not None or when is None:
+        return [Reply(problem or reminders.UNREADABLE)]
     ctx.state.clear("expect")
-    return await _set_time(ctx, time(hours, minutes))
+    return await _set_time(ctx, when)
 
 
 async def _set_time(ctx: Context, when: time) -> list[Reply]:
@@ -238,17 +229,15 @@ async def leaderboard_optout(ctx: Context, payload: dict[str, Any]) -> list[Repl
     ]
 
 
+NOT_YOUR_TEAM = T(
+    "Maaf, pegawai ini bukan anggota tim Anda.", "Sorry, this employee is not in your team."
+)
+
+
 async def team_progress(ctx: Context) -> list[Reply]:
-    team = list(
-        (
-            await ctx.session.execute(
-                select(Employee)
-                .where(Employee.supervisor_id == ctx.me.id, Employee.active.is_(True))
-                .order_by(Employee.name)
-            )
-        ).scalars()
-    )
-    if not team:
+    """Everyone under the supervisor (the whole subtree), the most behind first."""
+    members = await subtree(ctx.session, ctx.me.id)
+    if not members:
         return [
             Reply(
                 T(
@@ -258,65 +247,64 @@ async def team_progress(ctx: Context) -> list[Reply]:
             )
         ]
     today = local_day(ctx.me, ctx.now)
-    settings = ctx.deps.settings
-    progress = await year_progress(ctx.session, [m.id for m in team], today.year)
+    ranked = await standings(ctx.session, members, today, ctx.deps.settings, ctx.deps.calendar)
+    names = {m.id: m.name.split()[0] for m in members}
     lines = [T(f"👥 Progres belajar tim {today.year}", f"👥 Team learning progress {today.year}")]
     buttons = []
-    for member in team:
-        target = target_for(member.employment, settings)
-        p = project(progress[member.id].jp(settings), target, today, ctx.deps.calendar)
-        mark = "✅" if p.on_track else "⚠️"
-        lines.append(
-            T(
-                f"{mark} {member.name}: {p.jp:.1f}/{target:.0f} JP, proyeksi {p.projected:.1f}",
-                f"{mark} {member.name}: {p.jp:.1f}/{target:.0f} JP, projected {p.projected:.1f}",
-            )
-        )
-        if not p.on_track:
+    for standing in ranked[:MAX_TEAM_LINES]:
+        member = standing.employee
+        via = None if member.supervisor_id == ctx.me.id else names.get(member.supervisor_id or 0)
+        lines.append(team_line(standing, via))
+        if not standing.projection.on_track and len(buttons) < MAX_NUDGES:
             first = member.name.split()[0]
+            # Each nudge button is its own: nudging one person leaves the others pressable.
             buttons.append(
                 await ctx.button(
-                    T(f"Kirim pengingat ke {first}", f"Nudge {first}"),
-                    "team.nudge",
-                    {"e": member.id},
+                    T(f"🔔 Ingatkan {first}", f"🔔 Nudge {first}"), "team.nudge", {"e": member.id}
                 )
             )
-    behind = len(buttons)
+    if len(ranked) > MAX_TEAM_LINES:
+        more = len(ranked) - MAX_TEAM_LINES
+        lines.append(T(f"… dan {more} orang lainnya.", f"… and {more} more."))
+    behind = sum(not s.projection.on_track for s in ranked)
     lines.append(
         T(
-            f"{behind} orang belum sesuai jalur untuk target akhir tahun.",
-            f"{behind} people are not on track for the year-end target.",
+            f"{behind} dari {len(ranked)} orang belum sesuai jalur untuk target akhir tahun.",
+            f"{behind} of {len(ranked)} people are not on track for the year-end target.",
         )
     )
     return [Reply(join(lines), tuple(buttons), sensitive=True)]
 
 
+def _already_nudged(member: Employee) -> T:
+    return T(
+        f"{member.name} sudah diingatkan hari ini. Satu pengingat sehari sudah cukup.",
+        f"{member.name} was already reminded today. One reminder a day is enough.",
+    )
+
+
 async def team_nudge(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    """A friendly push to a team member who is behind; at most one a day per member."""
     member = await ctx.session.get(Employee, int(payload.get("e", 0)))
-    if member is None or member.supervisor_id != ctx.me.id:
-        return [
-            Reply(
-                T(
-                    "Maaf, pegawai ini bukan anggota tim Anda.",
-                    "Sorry, this employee is not in your team.",
-                )
-            )
-        ]
-    today = local_day(ctx.me, ctx.now)
+    if member is None or not await is_under(ctx.session, member.id, ctx.me.id):
+        return [Reply(NOT_YOUR_TEAM)]
+    key = f"team.nudge:{member.id}:{local_day(member, ctx.now)}"
+    sent = select(OutboxItem.id).where(OutboxItem.idempotency_key == key)
+    if (await ctx.session.execute(sent)).first() is not None:
+        return [Reply(_already_nudged(member))]
     boss = ctx.me.name.split()[0]
     text = T(
-        f"👋 Halo! {boss} mengingatkan: yuk lanjutkan belajar 5 menit hari ini agar target JP "
+        f"👋 Halo! {boss} mengingatkan: yuk luangkan 5 menit belajar hari ini agar target JP "
         'tahun ini tercapai. Ketik "belajar" untuk mulai.',
         f"👋 Hi! {boss} reminds you: take 5 minutes to learn today to reach this year's JP "
         'target. Type "learn" to start.',
     )
-    await push(
-        ctx.session,
-        member.id,
-        Reply(text),
-        now=ctx.now,
-        key=f"team.nudge:{member.id}:{today}:{ctx.inbox_id}",
-    )
+    try:
+        # Two supervisors may nudge at the same moment: the unique key lets one win.
+        async with ctx.session.begin_nested():
+            await push(ctx.session, member.id, Reply(text), now=ctx.now, key=key)
+    except IntegrityError:
+        return [Reply(_already_nudged(member))]
     return [Reply(T(f"Pengingat terkirim ke {member.name}.", f"Reminder sent to {member.name}."))]
 
 

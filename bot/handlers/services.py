@@ -238,8 +238,9 @@ async def answer(ctx: Context, text: str) -> list[Reply]:
     if field is None:
         return await advance(ctx, form)
     parsed = forms.parse_answer(field, text, now=ctx.local_now, calendar=ctx.deps.calendar)
-    if field.type == "text" and isinstance(parsed, forms.Parsed):
-        # Free text takes anything, so a clear other request ("sisa cuti saya") is checked.
+    if field.type == "text" and isinstance(parsed, forms.Parsed) and len(text.split()) >= 3:
+        # Free text takes anything, so a clear other request ("sisa cuti saya") is checked;
+        # a short answer ("ruang 201") is an answer, not a change of mind.
         other = await _elsewhere(ctx, form, text, keep=parsed.value)
         if other is not None:
             return other

@@ -72,9 +72,11 @@ def test_belajar_gives_a_lesson_a_quiz_and_feedback_with_the_explanation(
     right = buttons[min(question.correct)]
     token = right["token"]
     if question.kind == "multi":
-        picks = [json.dumps({"button": buttons[i]["token"]}) for i in sorted(question.correct)]
-        replies = chat(env, nip, *picks, json.dumps({"button": buttons[-1]["token"]}))
+        # Every tap shows the question again with its picks and fresh buttons.
+        for i in sorted(question.correct):
+            buttons = chat(env, nip, json.dumps({"button": buttons[i]["token"]}))[-1]["buttons"]
         token = buttons[-1]["token"]
+        replies = chat(env, nip, json.dumps({"button": token}))
     else:
         replies = chat(env, nip, json.dumps({"button": token}))
     feedback = next(m for m in replies if m["text"].startswith(("✅ Benar", "❌")))

@@ -17,7 +17,10 @@ DIMAS = "199402172019031005"
 
 @pytest.fixture
 def web(ayo: App, database_url: str, tmp_path: Path) -> Iterator[httpx.Client]:
-    with ayo_server(ayo_env(database_url, tmp_path)) as url, httpx.Client(base_url=url, timeout=30) as client:
+    with (
+        ayo_server(ayo_env(database_url, tmp_path)) as url,
+        httpx.Client(base_url=url, timeout=30) as client,
+    ):
         yield client
 
 
@@ -52,7 +55,9 @@ def test_a_resent_message_is_answered_once(web: httpx.Client) -> None:
 
 
 def test_bad_requests_get_clear_errors(web: httpx.Client) -> None:
-    assert web.post("/api/local/000000000000000000/messages", json={"text": "x"}).status_code == 404
+    assert (
+        web.post("/api/local/000000000000000000/messages", json={"text": "x"}).status_code == 404
+    )
     assert web.post(f"/api/local/{DIMAS}/messages", json={}).status_code == 422
     assert web.post(f"/api/local/{DIMAS}/messages", json={"text": "x" * 5001}).status_code == 422
     assert web.post(f"/api/local/{DIMAS}/messages", content=b"not json").status_code == 422

@@ -139,10 +139,11 @@ async def test_an_app_updates_the_status_of_a_request(
     dimas = await person(ayo, "Dimas Prasetyo")
     await ayo.local.say(dimas.nip, text="printer rusak, kertas macet terus")
     got = await ayo.local.collect(dimas.nip)
-    while "Kirim" not in [label for m in got for label, _ in m.buttons]:
-        got = await ayo.local.say(dimas.nip, text="ruang 201") and await ayo.local.collect(
-            dimas.nip
-        )
+    for _ in range(5):  # answer whatever the form still asks, but never loop forever
+        if "Kirim" in [label for m in got for label, _ in m.buttons]:
+            break
+        await ayo.local.say(dimas.nip, text="ruang 201")
+        got = await ayo.local.collect(dimas.nip)
     done = await press(ayo, dimas.nip, button(got, "Kirim"))
     ref = text_of(done).split("Nomor: ")[1].split()[0]
     headers = {"X-API-Key": key.key}

@@ -55,9 +55,11 @@ async def test_importing_twice_changes_nothing(
 ) -> None:
     first = await import_folder(db, content, clock())
     second = await import_folder(db, content, clock())
-    assert first.added == len(list(load_content(content).lessons()))
+    total = len(list(load_content(content).lessons()))
+    # The test database already holds the built-in lessons, so the first import may find them.
+    assert first.added + first.updated + first.unchanged == total
     assert (second.added, second.updated, second.retired) == (0, 0, 0)
-    assert second.unchanged == first.added
+    assert second.unchanged == total
 
 
 async def test_editing_a_lesson_keeps_everyones_progress(

@@ -9,6 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from bot.channels.setup import build_channels
 from core.storage.db import Database
 from scheduler.cli import mount
 from tests.support.fake_telegram import DEFAULT_TOKEN, FakeTelegram
@@ -30,7 +31,7 @@ def seeded(url: str) -> list[int]:
 def cli() -> typer.Typer:
     app = typer.Typer()
     app.command("version")(lambda: None)  # a second command keeps `broadcast` a subcommand
-    mount(app)
+    mount(app, build_channels)
     return app
 
 

@@ -79,3 +79,24 @@ async def test_the_scheduled_jobs_cover_sends_lessons_approvals_backends_digest_
         assert all(j.every <= timedelta(minutes=5) for j in jobs)
     finally:
         await db.dispose()
+
+
+async def test_the_sweeps_of_lessons_and_integrations_are_reached_and_run(
+    database_url: str, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = Database(database_url)
+    try:
+        settings = Settings(_env_file=None)
+        jobs = build_jobs(db=db, clock=clock, calendar=WorkCalendar(), settings=settings,
+                          sender=None, connectors={})  # fmt: skip
+        counts = {job.name: await job.run() for job in jobs}
+    finally:
+        await db.dispose()
+    assert counts == {
+        "lessons.daily": 0,
+        "approvals.remind": 0,
+        "backend.deliver": 0,
+        "digest.weekly": 0,
+        "requests.nudge": 0,
+    }
+    assert "not available" not in caplog.text

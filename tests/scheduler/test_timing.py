@@ -96,3 +96,10 @@ def test_a_push_in_quiet_hours_waits_for_six_in_the_morning() -> None:
     assert hours.next_allowed(after_midnight, "WIB") == six_wib
     noon = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
     assert hours.next_allowed(noon, "WIB") == noon
+
+
+def test_quiet_hours_come_from_configuration() -> None:
+    hours = QuietHours.parse("22:00-05:30")
+    assert (hours.start.isoformat(), hours.end.isoformat()) == ("22:00:00", "05:30:00")
+    assert hours.is_quiet(datetime(2026, 12, 1, 22, 0, tzinfo=UTC), "WIB")  # 05:00 WIB
+    assert not hours.is_quiet(datetime(2026, 12, 1, 22, 30, tzinfo=UTC), "WIB")  # 05:30

@@ -7,6 +7,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Coroutine
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,7 +15,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from core.storage import migrate
-from core.storage.base import Base
 from core.storage.db import Database
 
 T = TypeVar("T")
@@ -31,14 +31,15 @@ def backends() -> list[str]:
     return [b.strip() for b in chosen.split(",") if b.strip()]
 
 
-async def create_postgres_database() -> str:
-    """A private database for this test run, so concurrent runs never see each other."""
+async def create_postgres_database(template: str | None = None) -> str:
+    """A private database, so concurrent runs never see each other; copied from `template`."""
     admin_url = postgres_admin_url()
     name = f"ayo_test_{uuid.uuid4().hex[:10]}"
+    clause = f' TEMPLATE "{template}"' if template else ""
     engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+            await conn.execute(text(f'CREATE DATABASE "{name}"{clause}'))
     except OSError as exc:  # connection refused: say what to do instead of a bare traceback
         raise RuntimeError(
             f"PostgreSQL is not reachable at {admin_url}; start it or set AYO_TEST_POSTGRES_URL "
@@ -47,6 +48,10 @@ async def create_postgres_database() -> str:
     finally:
         await engine.dispose()
     return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def database_name(url: str) -> str:
+    return url.rsplit("/", 1)[1]
 
 
 async def drop_postgres_database(url: str) -> None:
@@ -67,9 +72,26 @@ async def migrate_url(url: str) -> None:
         await db.dispose()
 
 
-async def migrated_sqlite_template(folder: Path) -> Path:
+async def prepare(url: str, folder: Path, now: datetime) -> None:
+    """Migrate and import the lessons: what every test starts from (an empty organisation).
+
+    Built once per run and copied for each test, which is far faster than building each time.
+    The demo organisation is left to the `ayo` fixture, since some tests build their own.
+    """
+    from bot.app import build_app
+    from core.clock import FixedClock
+    from core.settings import Settings
+
+    app = await build_app(
+        Settings(_env_file=None, database_url=url, data_dir=folder, demo=False),
+        clock=FixedClock(now),
+    )
+    await app.close()
+
+
+async def prepared_sqlite_template(folder: Path, now: datetime) -> Path:
     path = folder / "template.db"
-    await migrate_url(f"sqlite+aiosqlite:///{path}")
+    await prepare(f"sqlite+aiosqlite:///{path}", folder, now)
     return path
 
 
@@ -78,16 +100,6 @@ def fresh_sqlite(template: Path, folder: Path) -> str:
     path = folder / f"{uuid.uuid4().hex[:8]}.db"
     shutil.copy(template, path)
     return f"sqlite+aiosqlite:///{path}"
-
-
-async def truncate_all(url: str) -> None:
-    db = Database(url)
-    try:
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        async with db.engine.begin() as conn:
-            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    finally:
-        await db.dispose()
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:

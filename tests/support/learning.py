@@ -63,6 +63,13 @@ async def right_choice(ayo: App, person: Employee, day: date) -> tuple[str, list
         return question.kind, labels
 
 
+def option_token(message: LocalMessage, label: str) -> str:
+    """The token of an option button, whether shown as "Teks", "B. Teks" or "✅ B. Teks"."""
+    return next(
+        token for shown, token in message.buttons if shown == label or shown.endswith(f". {label}")
+    )
+
+
 async def answer_quiz(
     ayo: App, person: Employee, day: date, messages: list[LocalMessage], *, right: bool = True
 ) -> list[LocalMessage]:
@@ -79,15 +86,19 @@ async def answer_quiz(
         found = await right_choice(ayo, person, day)
         assert found is not None
         kind, labels = found
-        tokens = dict(last.buttons)
         if kind == "multi":
-            # Picking every option is wrong unless every option is right.
+            # Each tap shows the question again with fresh buttons; picking every option is
+            # wrong unless every option is right.
             picks = labels if right else [label for label, _ in last.buttons[:-1]]
+            current = last
             for label in picks:
-                await ayo.local.say(person.nip, button=tokens[label])
-            await ayo.local.say(person.nip, button=last.buttons[-1][1])
+                await ayo.local.say(person.nip, button=option_token(current, label))
+                shown = await ayo.local.collect(person.nip)
+                seen += shown
+                current = shown[-1]
+            await ayo.local.say(person.nip, button=current.buttons[-1][1])
         else:
             choice = labels[0] if right else next(lb for lb, _ in last.buttons if lb not in labels)
-            await ayo.local.say(person.nip, button=tokens[choice])
+            await ayo.local.say(person.nip, button=dict(last.buttons)[choice])
         seen += await ayo.local.collect(person.nip)
     raise AssertionError("the quiz did not end")

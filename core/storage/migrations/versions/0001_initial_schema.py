@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 04:13:19.980458
+Create Date: 2026-11-28 06:08:56.933553
 """
 
 from collections.abc import Sequence

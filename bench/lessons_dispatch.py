@@ -1,0 +1,160 @@
+"""Morning-push benchmark: one `dispatch_due_lessons` sweep over N employees on SQLite.
+
+    .venv/bin/python bench/lessons_dispatch.py --employees 20000
+    .venv/bin/python bench/lessons_dispatch.py --employees 2000     # a quick iteration
+
+Each variant gets a fresh temporary SQLite database with the built-in lessons and N synthetic
+employees (nine in ten linked to a Telegram chat, the rest reached in the local web chat), and
+runs one sweep at 09:00 on a working day. Variants, side by side:
+  ours                 the real sweep (set-based per chunk of 500, accounts in one query)
+  per_person_accounts  the real sweep with the chat-account lookup done per person, as before
+  naive                a per-employee baseline: one transaction per person, a plan, a push
+Prints one JSON object: {variant: {employees, seconds, per_employee_ms, pushed, messages}}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import func, insert, select
+
+from core import outbox
+from core.settings import Settings
+from core.storage import migrate
+from core.storage.db import Database
+from core.storage.models import ChatAccount, Employee, OrgUnit, OutboxItem
+from core.workdays import WorkCalendar
+from lessons import daily, reach
+from lessons.catalog import DEFAULT_CONTENT_DIR
+from lessons.flow import plan_replies
+from lessons.importer import import_folder
+from lessons.plan import Learner, load_curriculum, plan_days
+
+NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # Tuesday 09:00 in Jakarta
+
+
+def nip_for(i: int) -> str:
+    born = date(1970, 1, 1) + timedelta(days=i // 999)
+    return f"{born:%Y%m%d}2000{i % 12 + 1:02d}1{i % 999 + 1:03d}"
+
+
+async def seed(db: Database, n: int) -> None:
+    async with db.transaction() as session:
+        unit = OrgUnit(code="BENCH", name="Dinas Benchmark", kind="opd")
+        session.add(unit)
+        await session.flush()
+        people = [
+            {"nip": nip_for(i), "name": f"Pegawai {i}", "unit_id": unit.id,
+             "service_start": date(2015, 1, 1), "roles": ["employee"], "timezone": "Asia/Jakarta",
+             "language": "id", "active": True, "employment": "PNS", "gender": "L",
+             "position": "Staf", "created_at": NOW}
+            for i in range(n)
+        ]  # fmt: skip
+        ids: list[int] = []
+        for start in range(0, n, 1000):
+            made = await session.execute(
+                insert(Employee).returning(Employee.id), people[start : start + 1000]
+            )
+            ids += list(made.scalars())
+        chats = [
+            {"channel": "telegram", "external_id": str(500_000_000 + i), "employee_id": emp,
+             "is_group": False, "active": True, "created_at": NOW}
+            for i, emp in enumerate(ids) if i % 10
+        ]  # fmt: skip
+        for start in range(0, len(chats), 1000):
+            await session.execute(insert(ChatAccount), chats[start : start + 1000])
+
+
+async def per_person_accounts(session: Any, nips: dict[int, str], now: datetime) -> dict:
+    return {i: await outbox.account_for_push(session, i, now) for i in nips}
+
+
+async def naive_sweep(db: Database, now: datetime, calendar: WorkCalendar, settings: Any) -> int:
+    """One transaction and a handful of queries per employee."""
+    async with db.sessions() as session:
+        curriculum = await load_curriculum(session)
+        people = (await session.execute(select(Employee.id, Employee.unit_id))).all()
+    sent = 0
+    for employee_id, unit_id in people:
+        async with db.transaction() as session:
+            due = daily._due_now(
+                [(employee_id, "", unit_id, "Asia/Jakarta", None, False)], now, calendar, settings
+            )
+            if not due:
+                continue
+            d = due[0]
+            won = await daily.jobs.claim(
+                session, kind=daily.JOB_KIND, key=str(employee_id), scheduled_for=d.at, now=now
+            )
+            if not won:
+                continue
+            who = Learner(employee_id, unit_id, "Asia/Jakarta")
+            plan = (await plan_days(session, [who], {employee_id: d.day}, now, curriculum))[
+                employee_id
+            ]
+            replies = await plan_replies(session, plan, daily._maker(session, employee_id, now))
+            for n, reply in enumerate(replies):
+                key = f"{daily.JOB_KIND}:{employee_id}:{d.day}:{n}"
+                await outbox.push(session, employee_id, reply, now=now, key=key)
+            sent += 1
+    return sent
+
+
+async def run(variant: str, n: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+        settings = Settings(_env_file=None, database_url=url, data_dir=Path(tmp), demo=False)
+        db = Database(url)
+        try:
+            await migrate.upgrade(db)
+            await import_folder(db, DEFAULT_CONTENT_DIR, NOW)
+            await seed(db, n)
+            calendar = WorkCalendar(None)
+            original = reach.accounts_for_push
+            if variant == "per_person_accounts":
+                reach.accounts_for_push = per_person_accounts  # type: ignore[assignment]
+            started = time.perf_counter()
+            try:
+                if variant == "naive":
+                    pushed = await naive_sweep(db, NOW, calendar, settings)
+                else:
+                    pushed = await daily.dispatch_due_lessons(db, NOW, calendar, settings)
+            finally:
+                reach.accounts_for_push = original
+            seconds = time.perf_counter() - started
+            async with db.sessions() as session:
+                messages = (await session.execute(select(func.count(OutboxItem.id)))).scalar_one()
+        finally:
+            await db.dispose()
+    return {
+        "employees": n,
+        "seconds": round(seconds, 2),
+        "per_employee_ms": round(1000 * seconds / n, 3),
+        "pushed": pushed,
+        "messages": messages,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--employees", type=int, default=2000)
+    parser.add_argument(
+        "--variants", default="ours,per_person_accounts,naive", help="comma-separated"
+    )
+    args = parser.parse_args()
+    results = {v: asyncio.run(run(v, args.employees)) for v in args.variants.split(",")}
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
