@@ -163,4 +163,6 @@ async def prompt_reply(
                 f"Asked: {item['q']} — Answer: {item.get('a') or '-'}",
             )
         )
-    return Reply(join(lines), tuple(buttons), meta={"request": request.ref})
+    # The ref lets the decision later replace this prompt where the channel can edit.
+    meta = {"request": request.ref, "ref": f"approval:{step.id}"}
+    return Reply(join(lines), tuple(buttons), meta=meta)

@@ -29,7 +29,8 @@ async def press_approve(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     if not outcome.ok:
         return _refused(outcome)
     ref = outcome.request.ref if outcome.request else ""
-    return [Reply(T(f"✅ {ref} disetujui. Terima kasih.", f"✅ {ref} approved. Thank you."))]
+    decided = T(f"✅ {ref} disetujui. Terima kasih.", f"✅ {ref} approved. Thank you.")
+    return [Reply(decided, replaces=f"approval:{int(payload['step'])}")]
 
 
 async def press_reject(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
@@ -87,7 +88,8 @@ async def reason_typed(ctx: Context, text: str) -> list[Reply]:
             T(
                 f"❌ {ref} ditolak. Pemohon sudah diberi tahu.",
                 f"❌ {ref} rejected. The requester has been told.",
-            )
+            ),
+            replaces=f"approval:{int(expect['step'])}",
         )
     ]
 

@@ -111,3 +111,28 @@ async def test_the_employee_can_cancel_a_pending_request(ayo: App) -> None:
     assert "dibatalkan" in text_of(got)
     assert "dibatalkan oleh pemohon" in text_of(await ayo.local.collect(sri))
     assert "sudah dipakai" in text_of(await press(ayo, sri, button(prompt, "Setuju")))
+
+
+async def test_the_decision_replaces_the_approval_prompt_where_a_channel_can_edit(
+    ayo: App,
+) -> None:
+    from core.storage.models import OutboxItem
+
+    dimas = await nip_of(ayo, EMPLOYEE)
+    sri = await nip_of(ayo, SUPERVISOR)
+    await say(ayo, dimas, "mau cuti tahunan besok 2 hari")
+    got = await say(ayo, dimas, "acara keluarga")
+    await press(ayo, dimas, button(got, "Kirim"))
+    prompt = await ayo.local.collect(sri)
+    await press(ayo, sri, button(prompt, "Setuju"))
+    async with ayo.db.sessions() as session:
+        rows = {
+            row.id: row.payload
+            for row in (await session.execute(select(OutboxItem))).scalars()
+            if row.kind == "message"
+        }
+    [asked] = [p for p in rows.values() if "Setuju" in str(p["buttons"])]
+    [decided] = [p for p in rows.values() if p.get("replaces")]
+    assert asked["meta"]["ref"].startswith("approval:")
+    assert decided["replaces"] == asked["meta"]["ref"]
+    assert "disetujui" in decided["text"]["id"]
