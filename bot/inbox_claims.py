@@ -4,10 +4,10 @@ A worker claims whole chats, not single updates: whoever holds a chat's lease pr
 updates one at a time, oldest first, so a chat's order holds whichever worker runs it. The
 claim is one `UPDATE chat_accounts … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING`:
 on PostgreSQL concurrent workers skip each other's rows instead of waiting; on SQLite the single
-statement runs under the one writer's lock. Chats are offered oldest waiting update first, and a
-worker gives a chat back after a few updates, so one flooding chat never starves the others. A
-lease is short and renewed while its worker lives; a dead worker's chats come back when it
-runs out.
+statement runs under the one writer's lock. A worker gives a chat back after a few updates, and
+chats are offered in turn (served longest ago first, then oldest waiting update), so one
+flooding chat never starves the others. A lease is short and renewed while its worker lives;
+a dead worker's chats come back when it runs out.
 """
 
 from __future__ import annotations
@@ -31,9 +31,7 @@ async def claim_chats(
     if limit <= 0:
         return []
     waiting = (
-        select(
-            InboxItem.chat_account_id.label("chat"), func.min(InboxItem.id).label("first")
-        )
+        select(InboxItem.chat_account_id.label("chat"), func.min(InboxItem.id).label("first"))
         .where(InboxItem.status == "pending", InboxItem.chat_account_id.is_not(None))
         .group_by(InboxItem.chat_account_id)
         .subquery()
@@ -42,7 +40,9 @@ async def claim_chats(
         select(ChatAccount.id)
         .join(waiting, waiting.c.chat == ChatAccount.id)
         .where(_free(now))
-        .order_by(waiting.c.first)
+        .order_by(
+            ChatAccount.inbox_served_at.is_not(None), ChatAccount.inbox_served_at, waiting.c.first
+        )
         .limit(limit)
         .with_for_update(skip_locked=True, of=ChatAccount)
     )
@@ -74,13 +74,13 @@ async def renew(
         return set(rows.scalars())
 
 
-async def release(db: Database, chat: int, *, owner: str) -> None:
-    """Give a chat back (its next updates may go to any worker)."""
+async def release(db: Database, chat: int, *, owner: str, now: datetime) -> None:
+    """Give a chat back (its next updates may go to any worker, after the others' turn)."""
     async with db.transaction() as session:
         await session.execute(
             update(ChatAccount)
             .where(ChatAccount.id == chat, ChatAccount.inbox_owner == owner)
-            .values(inbox_owner=None, inbox_lease_until=None)
+            .values(inbox_owner=None, inbox_lease_until=None, inbox_served_at=now)
             .execution_options(synchronize_session=False)
         )
 

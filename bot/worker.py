@@ -125,7 +125,7 @@ class InboxWorker:
             log.exception("inbox worker: chat account %s failed", chat)
         finally:
             try:
-                await inbox_claims.release(self.db, chat, owner=self.owner)
+                await inbox_claims.release(self.db, chat, owner=self.owner, now=self.clock())
             except Exception:
                 log.exception("inbox worker: releasing chat account %s failed", chat)
         self.processed += done

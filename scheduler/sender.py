@@ -204,6 +204,10 @@ class Sender:
                         quiet=self.quiet,
                     )
                     for item in items:
+                        if item.id in leases:
+                            # Its lease ran out while it waited here and we claimed it again.
+                            leases[item.id] = item.lease_until
+                            continue
                         held += 1
                         leases[item.id] = item.lease_until
                         if item.chat_id in queues:

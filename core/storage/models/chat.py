@@ -41,6 +41,8 @@ class ChatAccount(Base):
     # one worker per chat keeps its updates in order; a dead worker's lease soon runs out.
     inbox_owner: Mapped[str | None] = mapped_column(String(64))
     inbox_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When a worker last gave the chat back: chats served longest ago go first (fairness).
+    inbox_served_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Conversation(Base):
