@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
-from datetime import datetime
-
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -81,4 +80,3 @@ async def claim_many(
         for key, at in await session.execute(statement):
             won.add((key, at))
     return won
-

@@ -184,9 +184,7 @@ def _deferrable(row: Any) -> bool:
     return not bool((row.payload.get("meta") or {}).get("urgent"))
 
 
-async def renew_claims(
-    db: Database, ids: list[int], owner: str, until: datetime
-) -> set[int]:
+async def renew_claims(db: Database, ids: list[int], owner: str, until: datetime) -> set[int]:
     """Extend our claims on `ids` to `until`; returns the ids still ours."""
     async with db.transaction() as session:
         rows = await session.execute(

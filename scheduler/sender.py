@@ -258,7 +258,9 @@ class Sender:
                     # A claim no longer ours (taken over meanwhile) is never sent by us.
                     leases[item_id] = until if item_id in ours else None
 
-    async def _send_one(self, channel: str, item: Claimed, leases: dict[int, datetime | None]) -> None:
+    async def _send_one(
+        self, channel: str, item: Claimed, leases: dict[int, datetime | None]
+    ) -> None:
         gate, adapter = self.gates[channel], self.channels[channel]
         # An earlier message of this chat may just have been told to wait: this one must
         # wait as well, never overtake it.

@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import FixedClock
 from core.storage.db import Database
 from scheduler.outbox_claims import claim_due
+from tests.scheduler.test_sender import queue
 from tests.support import databases
 from tests.support.scheduler_world import add_people
-from tests.scheduler.test_sender import queue
 
 pytestmark = pytest.mark.parametrize(
     "database_url", [b for b in databases.backends() if b == "postgres"], indirect=True

@@ -37,9 +37,7 @@ def sender_for(
     db: Database, channel: FakeChannel, clock: FixedClock, owner: str = "a", **kw: object
 ) -> Sender:
     limits = kw.pop("limits", FAST)
-    return Sender(
-        db, {"telegram": channel}, {"telegram": limits}, clock, owner=owner, **kw
-    )  # type: ignore[arg-type]
+    return Sender(db, {"telegram": channel}, {"telegram": limits}, clock, owner=owner, **kw)  # type: ignore[arg-type]
 
 
 async def queue(db: Database, employee_ids: list[int], clock: FixedClock, **kw: object) -> None:
