@@ -11,6 +11,7 @@ unreachable the instance falls back to its own pace at the rate divided by `fall
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from typing import Any
 
@@ -32,13 +33,39 @@ return string.format('%.6f', slot - now)
 """
 
 
+# At most ARGV[1] sends in any ARGV[2] seconds (plus a margin ARGV[3] for the hop to the
+# channel), counted when each really left: 0 and the send is counted, or how long to wait.
+_WINDOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2]) + tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < limit then
+  redis.call('ZADD', KEYS[1], now, string.format('%.6f:%s', now, ARGV[4]))
+  redis.call('PEXPIRE', KEYS[1], 60000)
+  return '0'
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return string.format('%.6f', tonumber(oldest[2]) + window - now)
+"""
+
+
 class RedisPacer:
     """Evenly spaced slots at `rate` per second for everyone using the same Redis `key`."""
 
-    def __init__(self, client: Any, key: str, rate: float, *, fallback_share: int = 1) -> None:
+    def __init__(
+        self, client: Any, key: str, rate: float, *, limit: int | None = None,
+        margin: float = 0.05, fallback_share: int = 1,
+    ) -> None:  # fmt: skip
         self.client, self.key = client, key
         self.interval = 1.0 / rate
+        # The hard limit the channel counts (e.g. 30 in any second), shared like the pace:
+        # a send that woke late never crowds one too many into a window, whoever sent it.
+        self.limit, self.margin = limit, margin
         self._script = client.register_script(_NEXT_SLOT)
+        self._window = client.register_script(_WINDOW)
+        self._ids = itertools.count()
         self._fallback = Pacer(rate / max(1, fallback_share))
         self._down = False
 
@@ -57,6 +84,21 @@ class RedisPacer:
             self._down = False
         if delay > 0:
             await asyncio.sleep(delay)
+        if self.limit is None:
+            return
+        tag = f"{id(self)}:{next(self._ids)}"
+        while True:
+            try:
+                wait = float(
+                    await self._window(
+                        keys=[f"{self.key}:window"], args=[self.limit, 1.0, self.margin, tag]
+                    )
+                )
+            except Exception:  # Redis went away between the two calls: the pace holds
+                return  # fmt: skip
+            if wait <= 0:
+                return
+            await asyncio.sleep(wait)
 
 
 class RedisBudget:
@@ -79,10 +121,11 @@ class RedisBudget:
 
         return cls(redis.from_url(url), prefix=prefix, bots=bots, fallback_share=fallback_share)
 
-    def pacer(self, channel: str, rate: float) -> RedisPacer:
+    def pacer(self, channel: str, rate: float, limit: float | None = None) -> RedisPacer:
         bot = self.bots.get(channel, "default")
         key = f"{self.prefix}:send-budget:{channel}:{bot}"
-        return RedisPacer(self.client, key, rate, fallback_share=self.fallback_share)
+        return RedisPacer(self.client, key, rate, limit=int(limit) if limit else None,
+                          fallback_share=self.fallback_share)  # fmt: skip
 
     async def close(self) -> None:
         await self.client.aclose()

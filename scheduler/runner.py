@@ -132,7 +132,7 @@ def build_jobs(
         Job("approvals.remind", timedelta(seconds=60),
             lambda: sweeps.sweep_approvals(db, clock(), calendar, leave_rules)),
         Job("backend.deliver", timedelta(seconds=10),
-            lambda: sweeps.sweep_backend_calls(db, clock(), connectors)),
+            lambda: sweeps.sweep_backend_calls(db, clock(), connectors, settings)),
         Job("digest.weekly", timedelta(seconds=60),
             lambda: sweeps.sweep_weekly_digest(db, clock(), calendar, settings)),
         Job("requests.nudge", timedelta(seconds=300),

@@ -79,7 +79,8 @@ class Sender:
         self.gates = {
             name: ChannelGate(
                 lim.global_per_sec, lim.per_chat_per_sec, headroom=headroom,
-                shared=budget.pacer(name, lim.global_per_sec * headroom) if budget else None,
+                shared=(budget.pacer(name, lim.global_per_sec * headroom, lim.global_per_sec)
+                        if budget else None),
             )
             for name, lim in self.limits.items()
         }  # fmt: skip

@@ -393,3 +393,28 @@ async def test_a_restart_under_the_same_name_sends_its_old_claims_at_once(
     restarted = sender_for(db, FakeChannel(), clock, owner="host:8080")
     assert await restarted.reclaim_own() == 3  # the unanswered send and the two waiting
     assert await restarted.sweep() == 3
+
+
+async def test_the_retry_backoff_and_attempt_limit_are_settings(
+    db: Database, clock: FixedClock, settings
+) -> None:
+    [person] = await add_people(db, 1)
+    await queue(db, [person], clock)
+    channel = FakeChannel()
+    chat = str(700_000 + person)
+    channel.answer(chat, ConnectionError("reset"), ConnectionError("reset"))
+    configured = settings.model_copy(
+        update={"outbox_backoff_base_seconds": 1, "outbox_backoff_max_seconds": 60,
+                "outbox_max_attempts": 2}
+    )  # fmt: skip
+    sender = Sender.from_settings(db, {"telegram": channel}, configured, clock, owner="a")
+
+    await sender.sweep()
+    [row] = await outbox_rows(db)
+    assert (row.status, row.attempts, row.next_attempt_at) == (
+        "pending", 1, clock() + timedelta(seconds=2),  # 1 · 2^1
+    )  # fmt: skip
+    clock.advance(timedelta(seconds=2))
+    await sender.sweep()
+    [row] = await outbox_rows(db)
+    assert (row.status, row.attempts, row.last_error) == ("failed", 2, "gave up: ConnectionError")
