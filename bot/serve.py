@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -153,8 +154,9 @@ async def run_worker(settings: Settings, *, name: str | None, concurrency: int |
 
 async def _exit_with_parent(parent: int, stop: asyncio.Event) -> None:
     # A worker started by `ayo serve` stops when the server is gone (even after kill -9).
-    while os.getppid() == parent:
-        await asyncio.sleep(1.0)
+    while os.getppid() == parent and not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 1.0)
     stop.set()
 
 

@@ -45,7 +45,7 @@ class RetryPolicy:
 
     @classmethod
     def from_settings(cls, settings: Any) -> RetryPolicy:
-        """AYO_BACKEND_BACKOFF_*, AYO_BACKEND_DEAD_LETTER_HOURS and AYO_BREAKER_* (.env.example)."""
+        """AYO_BACKEND_BACKOFF_*, AYO_BACKEND_DEAD_LETTER_HOURS, AYO_BREAKER_* (.env.example)."""
         return cls(
             base=timedelta(seconds=settings.backend_backoff_base_seconds),
             cap=timedelta(seconds=settings.backend_backoff_max_seconds),

@@ -120,13 +120,16 @@ async def test_a_restarted_worker_takes_its_own_claims_back_at_once(ayo: App, cl
 async def test_a_running_worker_picks_up_updates_committed_elsewhere(ayo: App) -> None:
     # The web process only commits; a worker process finds the update by polling.
     ayo.inbound.local = False
-    stop = asyncio.Event()
-    worker = InboxWorker(ayo.engine, owner="w", poll=0.02)
+    stop, processed = asyncio.Event(), asyncio.Event()
+
+    async def after() -> None:
+        processed.set()
+
+    worker = InboxWorker(ayo.engine, owner="w", poll=0.02, after=after)
     running = asyncio.create_task(worker.run(stop))
     try:
         await send(ayo, "41", 1)
-        while worker.processed < 1:
-            await asyncio.sleep(0.02)
+        await processed.wait()
     finally:
         stop.set()
         await running

@@ -352,19 +352,22 @@ async def test_leases_are_renewed_while_a_long_send_runs(
     try:
         [person] = await add_people(first, 1)
         await queue(first, [person], clock, text="long")
-        release = asyncio.Event()
+        started, release = asyncio.Event(), asyncio.Event()
 
         async def hold(_chat: str) -> None:
+            started.set()
             await release.wait()
 
         slow = FakeChannel(on_send=hold)
         a = sender_for(first, slow, clock, owner="a", lease=timedelta(seconds=0.3))
         running = asyncio.create_task(a.sweep())
-        while not slow.sent:
-            await asyncio.sleep(0.01)
+        await started.wait()
         clock.advance(timedelta(seconds=10))  # far past the first lease
-        while (await outbox_rows(first))[0].claimed_until <= clock():
-            await asyncio.sleep(0.05)  # the sender's heartbeat moves it on
+        for _ in range(100):  # the heartbeat runs every 0.1 s; the test timeout bounds this
+            if (await outbox_rows(first))[0].claimed_until > clock():
+                break
+            await asyncio.sleep(0.05)
+        assert (await outbox_rows(first))[0].claimed_until > clock()
 
         other = FakeChannel()
         assert await sender_for(second, other, clock, owner="b").sweep() == 0
