@@ -85,15 +85,18 @@ async def release(db: Database, chat: int, *, owner: str, now: datetime) -> None
         )
 
 
-async def next_pending(db: Database, chat: int, *, owner: str) -> int | None:
-    """The chat's oldest pending update, while we still hold its lease; else None."""
+async def pending_ids(db: Database, chat: int, *, owner: str, limit: int) -> list[int]:
+    """The chat's next `limit` pending updates, oldest first, while we hold its lease."""
+    held = (
+        select(ChatAccount.id)
+        .where(ChatAccount.id == chat, ChatAccount.inbox_owner == owner)
+        .exists()
+    )
     async with db.sessions() as session:
-        held = await session.scalar(select(ChatAccount.inbox_owner).where(ChatAccount.id == chat))
-        if held != owner:
-            return None
-        return await session.scalar(
+        rows = await session.scalars(
             select(InboxItem.id)
-            .where(InboxItem.chat_account_id == chat, InboxItem.status == "pending")
+            .where(InboxItem.chat_account_id == chat, InboxItem.status == "pending", held)
             .order_by(InboxItem.id)
-            .limit(1)
+            .limit(limit)
         )
+        return list(rows)

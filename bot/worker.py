@@ -47,6 +47,9 @@ class InboxWorker:
         self.after = after
         self.processed = 0
         self._turns: dict[int, asyncio.Task[int]] = {}
+        # Chats whose lease the heartbeat found taken over: their turn stops at once.
+        self._lost: set[int] = set()
+        self._hooks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -110,14 +113,17 @@ class InboxWorker:
         for chat in chats:
             task = asyncio.create_task(self._turn(chat), name=f"inbox-chat:{chat}")
             self._turns[chat] = task
+            self._lost.discard(chat)
             task.add_done_callback(lambda _t, chat=chat: self._turns.pop(chat, None))
 
     async def _turn(self, chat: int) -> int:
         done = 0
         try:
-            while done < self.per_turn:
-                inbox_id = await inbox_claims.next_pending(self.db, chat, owner=self.owner)
-                if inbox_id is None:
+            # One query for the turn's updates; the heartbeat tells if the lease is lost.
+            for inbox_id in await inbox_claims.pending_ids(
+                self.db, chat, owner=self.owner, limit=self.per_turn
+            ):
+                if chat in self._lost:
                     break
                 await self.engine.process(inbox_id)
                 done += 1
@@ -132,11 +138,23 @@ class InboxWorker:
         # More may be waiting (this chat's next updates, or others'): look again at once.
         self._wake.set()
         if done and self.after is not None:
-            try:
-                await self.after()
-            except Exception:
-                log.exception("after-processing hook failed")
+            # In background: a turn never waits for the replies to be sent (the hook may run a
+            # whole sender sweep), so the chat slot is free for the next chat at once.
+            task = asyncio.create_task(self._after())
+            self._hooks.add(task)
+            task.add_done_callback(self._hooks.discard)
         return done
+
+    async def _after(self) -> None:
+        try:
+            await self.after()  # type: ignore[misc]
+        except Exception:
+            log.exception("after-processing hook failed")
+
+    async def idle_hooks(self) -> None:
+        """Wait for the after-processing hooks still running (tests, shutdown)."""
+        while self._hooks:
+            await asyncio.gather(*self._hooks, return_exceptions=True)
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
         every = max(0.05, self.lease.total_seconds() / 4)
@@ -146,8 +164,9 @@ class InboxWorker:
             if not held:
                 continue
             try:
-                await inbox_claims.renew(
+                ours = await inbox_claims.renew(
                     self.db, held, owner=self.owner, now=self.clock(), lease=self.lease
                 )
+                self._lost.update(set(held) - ours)
             except Exception:
                 log.exception("renewing %s inbox leases failed", len(held))

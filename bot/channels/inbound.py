@@ -156,6 +156,7 @@ class InboundPipeline:
         while (self._drain is not None and not self._drain.done()) or self._tasks:
             pending = [*self._tasks] + ([self._drain] if self._drain is not None else [])
             await asyncio.gather(*pending, return_exceptions=True)
+        await self.worker.idle_hooks()
 
     async def _drain_all(self) -> None:
         try:
