@@ -14,7 +14,6 @@ from bot.app import App, build_app
 from core.clock import FixedClock
 from core.settings import Settings
 from core.storage.models import (
-    ApprovalStep,
     Employee,
     LeaveOpeningBalance,
     OrgUnit,
