@@ -178,9 +178,7 @@ async def timed_import(url: str, path: Path) -> tuple[float, dict[str, Any]]:
     db = Database(url)
     try:
         start = time.perf_counter()
-        result = await run_import(
-            db, path, ImportOptions(), now=NOW, calendar=WorkCalendar(None)
-        )
+        result = await run_import(db, path, ImportOptions(), now=NOW, calendar=WorkCalendar(None))
         elapsed = time.perf_counter() - start
     finally:
         await db.dispose()
