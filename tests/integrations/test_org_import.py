@@ -317,3 +317,24 @@ def test_the_cli_imports_with_json_and_refuses_a_bad_file(
     assert refused.returncode == 1
     [error] = json.loads(refused.stdout)["errors"]
     assert (error["line"], error["code"]) == (3, "nip_length")
+
+
+async def test_with_nobody_left_above_the_approval_goes_to_an_hr_admin(
+    ayo: App, clock: FixedClock
+) -> None:
+    await sync(ayo, BASE)
+    request = await leave(
+        ayo, clock, "Agus Setiawan", date(2026, 12, 7), date(2026, 12, 8), days=2
+    )
+    # Budi, the head of the OPD and Agus's approver, left; Agus and Wulan have no boss now.
+    top = [
+        r.replace(f",DINAS,{BUDI},", ",DINAS,,").replace(f",,{BUDI},", ",,,")
+        for n, r in ROWS.items()
+        if n != BUDI
+    ]
+    result = await sync(ayo, csv_of(*top))
+    assert counts(result)["deactivated"] == 1 and result.approvals_moved == 1
+    staff = await people(ayo)
+    old, new = await steps(ayo, request.id)
+    assert (old.approver_id, old.status) == (staff[BUDI].id, "reassigned")
+    assert (new.approver_id, new.status) == (staff[WULAN].id, "waiting")
