@@ -218,8 +218,33 @@ async def test_one_bad_row_means_nothing_is_written(ayo: App) -> None:
             "phone",
             "bukan nomor ponsel Indonesia",
         ),
+        (
+            ROWS[DIMAS].replace(DIMAS, "199402172019131004", 1),
+            "nip_appointment",
+            "Bulan pengangkatan dalam NIP (201913, angka 9–14) tidak mungkin",
+        ),
+        (
+            ROWS[DIMAS].replace("APTIKA,Bidang Aptika,DINAS", "SEKSI,Seksi Data,ENTAHLAH"),
+            "unit_parent_not_found",
+            "Unit induk ENTAHLAH tidak ada di berkas maupun di data Ayo",
+        ),
+        (
+            ROWS[DIMAS].replace("Bidang Aptika", "Bidang Lain"),
+            "unit_conflict",
+            "Unit APTIKA di baris 3 bernama 'Bidang Aptika'",
+        ),
     ],
-    ids=["nip-17-digits", "birth-date", "gender-digit", "gender-mismatch", "no-boss", "phone"],
+    ids=[
+        "nip-17-digits",
+        "birth-date",
+        "gender-digit",
+        "gender-mismatch",
+        "no-boss",
+        "phone",
+        "appointment-month",
+        "no-parent-unit",
+        "unit-named-twice",
+    ],
 )
 async def test_each_bad_row_is_named_by_line_with_a_reason(
     ayo: App, row: str, code: str, says: str
@@ -338,3 +363,30 @@ async def test_with_nobody_left_above_the_approval_goes_to_an_hr_admin(
     old, new = await steps(ayo, request.id)
     assert (old.approver_id, old.status) == (staff[BUDI].id, "reassigned")
     assert (new.approver_id, new.status) == (staff[WULAN].id, "waiting")
+
+
+async def test_a_phone_of_someone_who_left_can_go_to_a_newcomer(ayo: App) -> None:
+    await sync(ayo, BASE)
+    rina = "199510012020032005"
+    newcomer = (
+        f"{rina},Rina Oktaviani,,,P,PNS,2020-03-01,Analis,APTIKA,Bidang Aptika,DINAS,{AGUS},,"
+        "081210000003,,0,,"
+    )
+    rows = [
+        r.replace(f",{SRI},operator", f",{AGUS},operator") for n, r in ROWS.items() if n != SRI
+    ]
+    result = await sync(ayo, csv_of(*rows, newcomer))
+    assert result.ok and counts(result)["added"] == 1
+    staff = await people(ayo)
+    assert (staff[SRI].active, staff[SRI].phone) == (False, None)
+    assert staff[rina].phone == "+6281210000003"
+
+
+async def test_the_same_phone_on_two_rows_names_both_lines(ayo: App) -> None:
+    twin = ROWS[DIMAS].replace("081210000004", "081210000003")
+    result = await sync(ayo, csv_of(ROWS[BUDI], ROWS[AGUS], ROWS[SRI], twin, ROWS[WULAN]))
+    assert [(e.line, e.code) for e in result.errors] == [
+        (4, "duplicate_phone"),
+        (5, "duplicate_phone"),
+    ]
+    assert "juga dipakai di baris 5" in result.errors[0].reason.id
