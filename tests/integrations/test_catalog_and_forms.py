@@ -118,7 +118,6 @@ def test_answers_parse(
         ("izin", "permit_type", "terbang"),
         ("kendaraan", "passengers", "banyak"),
         ("kendaraan", "passengers", "40"),
-        ("cuti", "dates", "kemarin"),
         ("cuti", "dates", "pokoknya nanti"),
         ("cuti", "reason", "a"),
     ],
