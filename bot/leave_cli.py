@@ -84,12 +84,17 @@ async def _check(
 ) -> dict[str, Any] | None:
     from sqlalchemy import select
 
-    from bot.app import build_app
+    from bot.app import build_app, load_demo_if_empty
+    from core.storage import migrate
     from core.storage.models import Employee
     from integrations.leave_check import evaluate
 
-    ayo = await build_app(settings)
+    # The chat's own database and configuration; the lesson content is not needed here.
+    ayo = await build_app(settings, prepare=False)
     try:
+        await migrate.upgrade(ayo.db)
+        if settings.demo:
+            await load_demo_if_empty(ayo)
         async with ayo.db.sessions() as session:
             employee = (
                 await session.execute(select(Employee).where(Employee.nip == nip))

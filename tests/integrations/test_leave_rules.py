@@ -315,18 +315,21 @@ def test_cuti_besar_is_at_most_three_months(rules: LeaveRules, cal: WorkCalendar
     assert found[0].message["id"] == expected
 
 
+PNS_LETTER = "Mohon lampirkan surat keterangan dokter (memuat perlunya cuti dan lamanya)."
+
+
 @pytest.mark.parametrize(
     ("employment", "end", "expected"),
     [
         # PP 17/2020 (Ps. 320) and Perban BKN 7/2021: one day of sick leave needs a letter too,
         # and a PNS no longer needs a government doctor beyond 14 days.
-        ("PNS", date(2026, 12, 1), "Mohon lampirkan surat keterangan dokter (memuat perlunya cuti dan lamanya)."),
-        ("PNS", date(2026, 12, 20), "Mohon lampirkan surat keterangan dokter (memuat perlunya cuti dan lamanya)."),
+        ("PNS", date(2026, 12, 1), PNS_LETTER),
+        ("PNS", date(2026, 12, 20), PNS_LETTER),
         # Perban BKN 7/2022 Ps. 13: a PPPK beyond 14 days needs a government doctor's letter.
         ("PPPK", date(2026, 12, 3), "Mohon lampirkan surat keterangan dokter."),
         ("PPPK", date(2026, 12, 20), "Mohon lampirkan surat keterangan dokter pemerintah."),
     ],
-)  # fmt: skip
+)
 def test_sick_leave_needs_the_doctors_letter_the_regulation_names(
     rules: LeaveRules, cal: WorkCalendar, employment: str, end: date, expected: str
 ) -> None:
