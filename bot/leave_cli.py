@@ -20,6 +20,12 @@ leave_app = typer.Typer(help="Cuti: check a request, import past leave.", no_arg
 err = Console(stderr=True)
 
 
+def mount(target: typer.Typer) -> None:
+    """Add `check` and `import-history` to another `ayo leave` app (one `leave` group)."""
+    target.command("check")(check)
+    target.command("import-history")(import_history)
+
+
 def _day(text: str | None, flag: str) -> date | None:
     if text is None:
         return None
@@ -30,7 +36,6 @@ def _day(text: str | None, flag: str) -> date | None:
         raise typer.Exit(2) from exc
 
 
-@leave_app.command("check")
 def check(
     nip: Annotated[str, typer.Option("--nip", help="The employee's NIP.")],
     leave_type: Annotated[
@@ -121,7 +126,6 @@ async def _check(
         await ayo.close()
 
 
-@leave_app.command("import-history")
 def import_history(
     file: Annotated[Path, typer.Argument(help="CSV: nip,jenis,mulai,selesai,hari_kerja")],
     dry_run: Annotated[
@@ -169,3 +173,6 @@ def import_history(
         if result.problems:
             err.print("[yellow]Tidak ada yang ditulis / nothing was written[/yellow]")
     raise typer.Exit(0 if result.ok else 1)
+
+
+mount(leave_app)

@@ -29,6 +29,7 @@ DECIDER_ROLES = {
     "supervisor": "atasan_langsung",
     "next_level": "atasan_dari_atasan_langsung",
     "head_of_opd": "pejabat_berwenang",
+    "leave_authority": "pejabat_berwenang",
     "role:hr_admin": "petugas_kepegawaian",
 }
 _CHILD = re.compile(r"\banak\s*(?:ke\s*-?\s*)?(\d{1,2})\b")
