@@ -228,9 +228,7 @@ def _from_entities(
         return Invalid(T("Tanggalnya terlalu jauh ke depan.", "That date is too far ahead."))
     if field.type == "date":
         if field.allow_past and moved:
-            return YearChoice(
-                past={"date": _year_back(start).isoformat()}, future={"date": start.isoformat()}
-            )
+            return YearChoice(past=_year_back(start).isoformat(), future=start.isoformat())
         return start.isoformat()
     end = getattr(entities, "end_date", None)
     duration = getattr(entities, "duration_days", None)
