@@ -106,19 +106,14 @@ def _print(data: dict) -> None:
             "Nothing was written: fix the rows above, or use --skip-bad.[/red]"
         )
         return
-    summary = Table(
-        "",
-        "Ditambah/added",
-        "Diubah/updated",
-        "Dinonaktifkan/deactivated",
-        "Tetap/unchanged",
-        title="Ringkasan / summary",
-    )
-    for key, label in (("employees", "Pegawai/employees"), ("units", "Unit/units")):
-        c = data[key]
-        summary.add_row(
-            label, *(str(c[k]) for k in ("added", "updated", "deactivated", "unchanged"))
-        )
+    summary = Table("", "Pegawai / employees", "Unit / units", title="Ringkasan / summary")
+    for key, label in (
+        ("added", "Ditambah / added"),
+        ("updated", "Diubah / updated"),
+        ("deactivated", "Dinonaktifkan / deactivated"),
+        ("unchanged", "Tetap / unchanged"),
+    ):
+        summary.add_row(label, str(data["employees"][key]), str(data["units"][key]))
     out.print(summary)
     if data["changes"]:
         table = Table(
