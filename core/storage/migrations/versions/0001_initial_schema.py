@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 23:29:06.030135
+Create Date: 2026-12-02 00:20:19.695082
 """
 
 from collections.abc import Sequence
