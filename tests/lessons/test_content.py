@@ -17,6 +17,7 @@ REQUIRED_COURSES = {
     "netralitas-asn",
     "manajemen-kinerja",
     "pelindungan-data-pribadi",
+    "literasi-digital",
 }
 
 
@@ -36,7 +37,7 @@ def test_builtin_content_has_the_required_courses_of_at_least_five_lessons(
     assert {c.id: len(c.lessons) >= 5 for c in catalog.courses} == {
         c.id: True for c in catalog.courses
     }
-    assert len(list(catalog.lessons())) >= 52
+    assert len(list(catalog.lessons())) >= 57
 
 
 def test_every_builtin_lesson_takes_three_to_seven_minutes(catalog: ContentCatalog) -> None:
@@ -56,6 +57,7 @@ def test_builtin_course_competencies_are_as_tagged(catalog: ContentCatalog) -> N
         "netralitas-asn": "sosial_kultural",
         "manajemen-kinerja": "manajerial",
         "pelindungan-data-pribadi": "teknis",
+        "literasi-digital": "teknis",
     }
 
 
