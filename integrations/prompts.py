@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import outbox, tokens
@@ -20,6 +21,9 @@ PROMPT_TTL = timedelta(days=30)
 APPROVE = T("Setuju", "Approve")
 REJECT = T("Tolak", "Reject")
 ASK = T("Minta info", "Ask for info")
+# For leave: one tap approves; the other decisions of the form are one tap further, with a
+# reason (WhatsApp shows at most three buttons, so they do not all fit in the prompt).
+OTHER = T("Keputusan lain", "Other decision")
 
 
 def summary_lines(request: ServiceRequest) -> list[T]:
@@ -87,6 +91,49 @@ async def leave_context(
     return lines
 
 
+async def _leave_steps(
+    session: AsyncSession, step: ApprovalStep, request: ServiceRequest
+) -> list[T]:
+    """For the PyBMC: the atasan langsung's consideration already given, and their role."""
+    from integrations import leave_authority
+
+    if step.role is None:
+        return []
+    lines: list[T] = []
+    earlier_steps = await session.execute(
+        select(ApprovalStep)
+        .where(ApprovalStep.request_id == request.id, ApprovalStep.step < step.step)
+        .order_by(ApprovalStep.id)
+    )
+    for earlier in earlier_steps.scalars():
+        if earlier.role == leave_authority.ATASAN and earlier.outcome:
+            who = await session.get(Employee, earlier.decided_by_id or earlier.approver_id)
+            word = leave_authority.OUTCOME_TEXT[earlier.outcome]
+            why = f" — {earlier.reason}" if earlier.reason else ""
+            name = who.name if who else "-"
+            lines.append(
+                T(
+                    f"Pertimbangan atasan langsung ({name}): {word.id}{why}",
+                    f"The direct supervisor's consideration ({name}): {word.en}{why}",
+                )
+            )
+    if step.role == leave_authority.PYBMC:
+        lines.append(
+            T(
+                "Anda memutuskan sebagai pejabat yang berwenang memberikan cuti.",
+                "You decide as the official authorised to grant leave.",
+            )
+        )
+    else:
+        lines.append(
+            T(
+                "Anda memberi pertimbangan sebagai atasan langsung.",
+                "You give the consideration as the direct supervisor.",
+            )
+        )
+    return lines
+
+
 async def send_prompt(
     session: AsyncSession,
     step: ApprovalStep,
@@ -123,11 +170,15 @@ async def prompt_reply(
         await tokens.retire_group(session, step.prompt_group, now)
     step.prompt_group = group
     buttons = []
-    for label, action in (
-        (APPROVE, "approval.approve"),
-        (REJECT, "approval.reject"),
-        (ASK, "approval.info"),
-    ):
+    choices = [(APPROVE, "approval.approve"), (REJECT, "approval.reject"), (ASK, "approval.info")]
+    if step.role is not None:
+        from integrations import leave_authority
+
+        others = len(leave_authority.allowed_outcomes(request.kind)) > 1
+        choices = [(APPROVE, "approval.approve")]
+        choices += [(OTHER, "approval.other")] if others else []
+        choices += [(ASK, "approval.info")]
+    for label, action in choices:
         token = await tokens.issue(
             session,
             employee_id=step.approver_id,
@@ -150,6 +201,7 @@ async def prompt_reply(
     if request.days:
         lines.append(T(f"Lama: {request.days:g} hari", f"Length: {request.days:g} days"))
     lines += await leave_context(session, request, employee, rules=rules, calendar=calendar)
+    lines += await _leave_steps(session, step, request)
     if step.acting_for_id:
         principal = await session.get(Employee, step.acting_for_id)
         if principal is not None:

@@ -15,6 +15,7 @@ from core.storage.models.chat import (
 )
 from core.storage.models.delivery import Broadcast, BroadcastRecipient
 from core.storage.models.jobs import JobClaim
+from core.storage.models.leave_admin import LeaveAuthority, LeaveLetter, StoredDocument
 from core.storage.models.lessons import (
     LearnerPrefs,
     LearningDay,
@@ -47,6 +48,8 @@ __all__ = [
     "LearnerPrefs",
     "LearningDay",
     "LearningEvent",
+    "LeaveAuthority",
+    "LeaveLetter",
     "LessonProgress",
     "LinkAttempt",
     "LinkCode",
@@ -56,6 +59,7 @@ __all__ = [
     "ReviewCard",
     "SandboxRecord",
     "ServiceRequest",
+    "StoredDocument",
     "StoredLesson",
     "StoredQuestion",
     "UnknownMessage",
