@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     lesson_default_time: str = "08:00"
     # The provider named on learning records (the SIASN "penyelenggara" field).
     learning_provider: str = "Ayo – Pemerintah Kota Harapan"
+    # The government named on letters Ayo issues (the Surat Izin Cuti's heading).
+    organisation_name: str = "Pemerintah Kota Harapan"
 
     # Channels: a channel whose settings are absent is off.
     telegram_token: str = ""

@@ -20,7 +20,7 @@ from core import tokens
 from core.storage.models import ApprovalStep, Employee, ServiceRequest
 from core.text import T
 from core.workdays import WorkCalendar
-from integrations import leave_authority, lifecycle, prompts, routing
+from integrations import leave, leave_authority, leave_letter, lifecycle, prompts, routing
 from integrations.audit import record
 from integrations.leave_rules import LeaveRules
 
@@ -89,6 +89,8 @@ class Env:
     rules: LeaveRules | None = None
     channel: str | None = None
     tz: str = DEFAULT_TZ
+    # The government named on the letters issued (settings.organisation_name).
+    organisation: str = "Pemerintah Kota Harapan"
 
     @property
     def today(self) -> date:
@@ -394,6 +396,9 @@ async def _advance(
     await lifecycle.finish_approved(
         session, request, now=env.now, actor_id=actor_id, channel=env.channel
     )
+    if request.kind is not None and request.service_id == leave.LEAVE_SERVICE:
+        # The Surat Izin Cuti goes out in the same transaction as the approval.
+        await leave_letter.issue(session, request, now=env.now, tz=env.tz, city=env.organisation)
     return Outcome(None, request, final=True)
 
 

@@ -18,11 +18,11 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.request import HTTPXRequest
 
-from bot.channels import refs, render
+from bot.channels import attachments, refs, render
 from bot.types import ChatRef, Inbound
 from core.clock import Clock
 from core.messages import Reply
@@ -175,6 +175,16 @@ class TelegramChannel:
                 text=message.html,
                 parse_mode="HTML",
                 reply_markup=_keyboard(message),
+            )
+            last = sent.message_id
+        if reply.attachment is not None:
+            try:
+                file = await attachments.load(self.db, reply.attachment)
+            except attachments.MissingAttachment as exc:
+                raise Rejected(f"attachment missing: {exc}") from exc
+            sent = await self.bot.send_document(
+                chat_id=int(chat_id),
+                document=InputFile(file.content, filename=file.filename),
             )
             last = sent.message_id
         return last

@@ -21,7 +21,7 @@ from pywa.types import Button, Section, SectionList, SectionRow
 from pywa.types.templates import TemplateLanguage
 from pywa_async import WhatsApp
 
-from bot.channels import render, whatsapp_window
+from bot.channels import attachments, render, whatsapp_window
 from bot.channels.whatsapp_transport import graph_session
 from bot.types import ChatRef, Inbound
 from core.clock import Clock
@@ -182,6 +182,15 @@ class WhatsAppChannel:
                     ),
                 )
             sent_id = sent.id
+        if reply.attachment is not None:
+            try:
+                file = await attachments.load(self.db, reply.attachment)
+            except attachments.MissingAttachment as exc:
+                raise Rejected(f"attachment missing: {exc}") from exc
+            sent = await self.wa.send_document(
+                to=chat_id, document=file.content, filename=file.filename, mime_type=file.mime
+            )
+            sent_id = sent.id
         return sent_id
 
     async def _send_template(
@@ -200,7 +209,9 @@ class WhatsAppChannel:
             language=TemplateLanguage("en" if language == "en" else "id"),
             params=[body],
         )
-        if account_id is not None and (reply.buttons or _clipped(reply, language)):
+        # A template carries no buttons or files: the whole reply waits for the user's answer.
+        has_more = reply.buttons or reply.attachment is not None or _clipped(reply, language)
+        if account_id is not None and has_more:
             await whatsapp_window.hold(self.db, account_id, reply, self.clock())
         return sent.id
 

@@ -33,6 +33,7 @@ def env_of(ctx: Context) -> Env:
         rules=ctx.deps.leave_rules,
         channel=ctx.account.channel,
         tz=str(ctx.tz),
+        organisation=ctx.deps.settings.organisation_name,
     )
 
 

@@ -14,6 +14,16 @@ from tests.support.fake_whatsapp import wa_button_reply_update, wa_text_update
 DIMAS = 8880001
 
 
+def pdf_text(content: bytes) -> str:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    assert content.startswith(b"%PDF-")
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
+    return " ".join(text.split())  # lines wrap where the page ends them
+
+
 def last_telegram(rig: Rig) -> dict:
     return rig.tg.sent_messages(DIMAS)[-1]
 
@@ -31,8 +41,9 @@ async def test_leave_asked_on_telegram_is_approved_on_whatsapp(
     async with channel_rig(settings, clock, tg_chats=(DIMAS,)) as rig:
         people = await demo_people(rig.ayo)
         dimas, sri = people["Dimas Prasetyo"]["nip"], people["Sri Wahyuni"]["nip"]
-        sri_phone = await phone_of(rig.ayo, sri)
-        rig.wa.add_recipient(sri_phone)
+        budi = people["Budi Santoso"]["nip"]
+        sri_phone, budi_phone = await phone_of(rig.ayo, sri), await phone_of(rig.ayo, budi)
+        rig.wa.add_recipient(sri_phone, budi_phone)
 
         async def tell(update_id: int, text: str) -> dict:
             await rig.telegram(tg_message_update(update_id, DIMAS, DIMAS, text))
@@ -41,6 +52,7 @@ async def test_leave_asked_on_telegram_is_approved_on_whatsapp(
 
         await tell(1, f"/start {await rig.link_code(dimas)}")
         await rig.whatsapp(wa_text_update(sri_phone, await rig.link_code(sri), wamid="w.1"))
+        await rig.whatsapp(wa_text_update(budi_phone, await rig.link_code(budi), wamid="w.3"))
         await rig.settle()
 
         assert "keperluan" in (await tell(2, "mau cuti tahunan besok 2 hari"))["text"].lower()
@@ -61,8 +73,46 @@ async def test_leave_asked_on_telegram_is_approved_on_whatsapp(
         )
         await rig.settle()
 
-        assert "disetujui" in rig.wa.sent(sri_phone)[-1]["text"]["body"]
-        assert "disetujui" in last_telegram(rig)["text"]
+        assert "pejabat yang berwenang" in rig.wa.sent(sri_phone)[-1]["text"]["body"]
+        assert "CUTI-" in last_telegram(rig)["text"]  # not decided yet: nothing new
+
+        # The head of the OPD, the PyBMC by the demo decree, decides on WhatsApp too.
+        prompt = rig.wa.sent(budi_phone)[-1]
+        assert (
+            "Pertimbangan atasan langsung (Sri Wahyuni): Disetujui"
+            in (prompt["interactive"]["body"]["text"])
+        )
+        buttons = prompt["interactive"]["action"]["buttons"]
+        approve = next(b["reply"] for b in buttons if b["reply"]["title"].startswith("Setuju"))
+        await rig.whatsapp(
+            wa_button_reply_update(budi_phone, approve["id"], approve["title"], wamid="w.4")
+        )
+        await rig.settle()
+
+        assert "disetujui" in rig.wa.sent(budi_phone)[-1]["text"]["body"]
+        told = [m.get("text", "") for m in rig.tg.sent_messages(DIMAS)]
+        assert any("disetujui" in t for t in told)
+        assert any("Surat Izin Cuti" in t for t in told)
+        [letter] = rig.tg.documents
+        assert (letter["chat_id"], letter["filename"]) == (
+            DIMAS,
+            "surat-izin-cuti-CUTI-2612-000001.pdf",
+        )
+        page = pdf_text(letter["content"])
+        for expected in (
+            "SURAT IZIN CUTI TAHUNAN",
+            "Nomor: 800.1.11.4/0001/DISKOMINFO/2026",
+            "Dimas Prasetyo",
+            dimas,
+            "Pranata Komputer Ahli Pertama",
+            "Bidang Aplikasi Informatika",
+            "selama 2 hari kerja",
+            "2 Desember 2026 sampai dengan tanggal 3 Desember 2026",
+            "Budi Santoso",
+            f"NIP. {budi}",
+            "Kepala Dinas",
+        ):
+            assert expected in page, expected
         async with rig.ayo.db.sessions() as session:
             request = (await session.execute(select(ServiceRequest))).scalar_one()
         assert (request.status, request.days) == ("approved", 2)

@@ -108,9 +108,7 @@ async def test_annual_leave_may_be_postponed_with_a_reason_and_the_employee_is_t
     assert (event.detail["role"], event.detail["outcome"]) == ("pybmc", "ditangguhkan")
 
 
-async def test_a_change_returns_the_request_to_be_filed_again(
-    ayo: App, clock: FixedClock
-) -> None:
+async def test_a_change_returns_the_request_to_be_filed_again(ayo: App, clock: FixedClock) -> None:
     request = await _shipped_leave(ayo, clock, "Dimas Prasetyo")
     first, second = await steps(ayo, request.id)
     await _decide(ayo, clock, first.id, "Sri Wahyuni", "perubahan", "geser ke 14 Desember")

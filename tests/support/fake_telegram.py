@@ -88,6 +88,8 @@ class FakeTelegram(LoopbackServer):
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._next_message_id = 1
         self._updates: list[dict[str, Any]] = []
+        # Files sent with sendDocument: {"chat_id", "filename", "content"}.
+        self.documents: list[dict[str, Any]] = []
         self._waiters: set[asyncio.Future[None]] = set()
         self._poll_waiting = threading.Event()
         self._windows: dict[str, SlidingWindow] = {}
@@ -222,6 +224,29 @@ class FakeTelegram(LoopbackServer):
         self._messages[(chat["id"], msg["message_id"])] = msg
         return msg
 
+    def _m_sendDocument(self, p: dict[str, Any], m: str) -> dict[str, Any]:
+        upload = p.get("document")
+        if not isinstance(upload, dict) or not upload.get("content"):
+            raise TgError(400, "Bad Request: there is no document in the request")
+        if len(upload["content"]) > 50 * 1024 * 1024:
+            raise TgError(413, "Request Entity Too Large")
+        chat = self._chat(p.get("chat_id"))
+        self._flood(m, chat)
+        document = {
+            "file_id": f"doc{self._next_message_id}", "file_unique_id": f"u{self._next_message_id}",
+            "file_name": upload["filename"], "file_size": len(upload["content"]),
+        }  # fmt: skip
+        msg = {
+            "message_id": self._next_message_id, "from": self.bot_user, "chat": chat,
+            "date": int(time.time()), "document": document,
+        }  # fmt: skip
+        if p.get("caption"):
+            msg["caption"] = p["caption"]
+        self._next_message_id += 1
+        self._messages[(chat["id"], msg["message_id"])] = msg
+        self.documents.append({"chat_id": chat["id"], **upload})
+        return msg
+
     def _m_editMessageText(self, p: dict[str, Any], m: str) -> dict[str, Any]:
         text, entities = check_text(p.get("text"), p.get("parse_mode"), p.get("entities"))
         return self._edit(p, m, {"text": text, "entities": entities})
@@ -352,7 +377,10 @@ async def _read_params(request: Request) -> dict[str, Any]:
     elif "form" in ctype:
         async with request.form() as form:
             for key, value in form.items():
-                params[key] = value if isinstance(value, str) else "<file>"
+                if isinstance(value, str):
+                    params[key] = value
+                else:  # an uploaded file: kept so that tests can read what was sent
+                    params[key] = {"filename": value.filename, "content": await value.read()}
     for key in _JSON_FIELDS & params.keys():
         if isinstance(params[key], str):
             try:

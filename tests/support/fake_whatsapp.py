@@ -166,6 +166,8 @@ class FakeWhatsApp(LoopbackServer):
         self._lock = threading.Lock()
         self._calls: list[GraphCall] = []
         self._seq = itertools.count(1)
+        # Uploaded media by id: {"filename", "mime", "content"}.
+        self.media: dict[str, dict[str, Any]] = {}
         self._phone_window = SlidingWindow(per_phone_per_sec) if per_phone_per_sec else None
         self._pair_window = SlidingWindow(per_recipient_per_sec) if per_recipient_per_sec else None
 
@@ -209,6 +211,7 @@ class FakeWhatsApp(LoopbackServer):
         return Starlette(
             routes=[
                 Route("/{version}/{phone_id}/messages", self._messages, methods=["POST"]),
+                Route("/{version}/{phone_id}/media", self._upload, methods=["POST"]),
                 Route("/{path:path}", self._unknown, methods=["GET", "POST", "DELETE"]),
             ]
         )
@@ -216,6 +219,26 @@ class FakeWhatsApp(LoopbackServer):
     async def _unknown(self, request: Request) -> JSONResponse:
         err = GraphError(2500, f"Unknown path components: /{request.path_params['path']}")
         return await self._respond(request, {}, err)
+
+    async def _upload(self, request: Request) -> JSONResponse:
+        """POST /{phone_id}/media (multipart): keeps the file, answers its media id."""
+        auth = request.headers.get("authorization", "")
+        if not hmac.compare_digest(auth, f"Bearer {self.token}"):
+            err = GraphError(190, "Invalid OAuth access token", status=401)
+            return await self._respond(request, {}, err)
+        async with request.form() as form:
+            upload = form.get("file")
+            product = form.get("messaging_product")
+            if product != "whatsapp" or upload is None or isinstance(upload, str):
+                return await self._respond(request, {}, _missing("file is required"))
+            content = await upload.read()
+            mime = upload.content_type or str(form.get("type") or "")
+            media_id = f"{next(self._seq):015d}"
+            with self._lock:
+                self.media[media_id] = {
+                    "filename": upload.filename, "mime": mime, "content": content,
+                }  # fmt: skip
+        return await self._respond(request, {"upload": upload.filename}, {"id": media_id})
 
     async def _messages(self, request: Request) -> JSONResponse:
         try:
@@ -261,6 +284,9 @@ class FakeWhatsApp(LoopbackServer):
             return {"success": True}
         with self._lock:
             _validate(body, self.recipients, self.templates)
+            media_id = (body.get("document") or {}).get("id")
+            if body.get("type") == "document" and media_id and media_id not in self.media:
+                raise GraphError(131053, "Media upload error", f"unknown media id {media_id}")
             self._rate_limit(phone_id, body["to"])
             wamid = _wamid(body["to"], next(self._seq))
         message: dict[str, Any] = {"id": wamid}
@@ -317,6 +343,9 @@ def _validate(body: dict[str, Any], recipients: set[str], templates: set[str]) -
         raise _missing(f"Parameter '{kind}' is required for type '{kind}'")
     if kind == "text":
         _check_len(content.get("body"), 4096, "text.body")
+    elif kind == "document":
+        if not content.get("id") and not content.get("link"):
+            raise _missing("document.id or document.link is required")
     elif kind == "interactive":
         _validate_interactive(content)
     elif kind == "template":
