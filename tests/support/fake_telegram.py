@@ -233,7 +233,8 @@ class FakeTelegram(LoopbackServer):
         chat = self._chat(p.get("chat_id"))
         self._flood(m, chat)
         document = {
-            "file_id": f"doc{self._next_message_id}", "file_unique_id": f"u{self._next_message_id}",
+            "file_id": f"doc{self._next_message_id}",
+            "file_unique_id": f"u{self._next_message_id}",
             "file_name": upload["filename"], "file_size": len(upload["content"]),
         }  # fmt: skip
         msg = {
