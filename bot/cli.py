@@ -178,6 +178,10 @@ def _mount_features() -> None:
     app.add_typer(services_app, name="services")
     app.add_typer(apikey_app, name="apikey")
 
+    from integrations.leave_cli import leave_app
+
+    app.add_typer(leave_app, name="leave")
+
 
 _mount_features()
 

@@ -116,3 +116,61 @@ async def test_leave_asked_on_telegram_is_approved_on_whatsapp(
         async with rig.ayo.db.sessions() as session:
             request = (await session.execute(select(ServiceRequest))).scalar_one()
         assert (request.status, request.days) == ("approved", 2)
+
+
+SRI_TG, BUDI_TG = 8880002, 8880003
+
+
+async def test_leave_asked_on_whatsapp_gets_its_letter_as_a_whatsapp_document(
+    settings: Settings, clock: FixedClock
+) -> None:
+    async with channel_rig(settings, clock, tg_chats=(SRI_TG, BUDI_TG)) as rig:
+        people = await demo_people(rig.ayo)
+        nurul, sri = people["Nurul Hidayah"]["nip"], people["Sri Wahyuni"]["nip"]
+        budi = people["Budi Santoso"]["nip"]
+        nurul_phone = await phone_of(rig.ayo, nurul)
+        rig.wa.add_recipient(nurul_phone)
+        for n, (chat, nip) in enumerate(((SRI_TG, sri), (BUDI_TG, budi)), start=1):
+            await rig.telegram(tg_message_update(n, chat, chat, f"/start {await rig.link_code(nip)}"))
+        await rig.whatsapp(wa_text_update(nurul_phone, await rig.link_code(nurul), wamid="n.1"))
+        await rig.settle()
+
+        async def say(wamid: str, text: str) -> dict:
+            await rig.whatsapp(wa_text_update(nurul_phone, text, wamid=wamid))
+            await rig.settle()
+            return rig.wa.sent(nurul_phone)[-1]
+
+        await say("n.2", "cuti tahunan 14-15 des")
+        summary = await say("n.3", "urusan bank")
+        send = next(
+            b["reply"]
+            for b in summary["interactive"]["action"]["buttons"]
+            if b["reply"]["title"].startswith("Kirim")
+        )
+        await rig.whatsapp(
+            wa_button_reply_update(nurul_phone, send["id"], send["title"], wamid="n.4")
+        )
+        await rig.settle()
+
+        for n, chat in enumerate((SRI_TG, BUDI_TG), start=10):
+            prompt = rig.tg.sent_messages(chat)[-1]
+            token = telegram_button(prompt, "Setuju")
+            await rig.telegram(tg_callback_update(n, chat, chat, token, prompt["message_id"]))
+            await rig.settle()
+
+        documents = [m for m in rig.wa.sent(nurul_phone) if m.get("type") == "document"]
+        assert len(documents) == 1
+        sent = documents[0]["document"]
+        assert sent["filename"] == "surat-izin-cuti-CUTI-2612-000001.pdf"
+        uploaded = rig.wa.media[sent["id"]]
+        assert uploaded["mime"] == "application/pdf"
+        page = pdf_text(uploaded["content"])
+        for expected in (
+            "Nomor: 800.1.11.4/0001/DISKOMINFO/2026",
+            "Nurul Hidayah",
+            nurul,
+            "selama 2 hari kerja",
+            "14 Desember 2026 sampai dengan tanggal 15 Desember 2026",
+            f"NIP. {budi}",
+        ):
+            assert expected in page, expected
