@@ -131,7 +131,8 @@ async def test_leave_asked_on_whatsapp_gets_its_letter_as_a_whatsapp_document(
         nurul_phone = await phone_of(rig.ayo, nurul)
         rig.wa.add_recipient(nurul_phone)
         for n, (chat, nip) in enumerate(((SRI_TG, sri), (BUDI_TG, budi)), start=1):
-            await rig.telegram(tg_message_update(n, chat, chat, f"/start {await rig.link_code(nip)}"))
+            code = await rig.link_code(nip)
+            await rig.telegram(tg_message_update(n, chat, chat, f"/start {code}"))
         await rig.whatsapp(wa_text_update(nurul_phone, await rig.link_code(nurul), wamid="n.1"))
         await rig.settle()
 

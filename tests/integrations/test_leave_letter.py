@@ -1,4 +1,5 @@
-"""The Surat Izin Cuti: issued on the PyBMC's approval, numbered per OPD and year, fetched again."""
+"""The Surat Izin Cuti: issued on the PyBMC's approval, numbered per OPD and year, fetched
+again by HR."""
 
 from __future__ import annotations
 
@@ -91,9 +92,7 @@ async def test_a_postponed_leave_gets_no_letter(ayo: App, clock: FixedClock) -> 
     assert await letters(ayo) == {}
 
 
-async def test_a_letter_signed_by_a_plh_names_the_assignment(
-    ayo: App, clock: FixedClock
-) -> None:
+async def test_a_letter_signed_by_a_plh_names_the_assignment(ayo: App, clock: FixedClock) -> None:
     budi, ratna = await person(ayo, "Budi Santoso"), await person(ayo, "Ratna Dewi Lestari")
     async with ayo.db.transaction() as session:
         session.add(
