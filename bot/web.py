@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field, model_validator
 
 from bot.app import App
@@ -59,6 +59,56 @@ def local_chat_routes(app: App) -> APIRouter:
     return routes
 
 
+DOCUMENT_DENIED = (
+    "Tautan ini tidak berlaku (kedaluwarsa atau bukan untuk Anda). "
+    "This link is not valid (expired or not yours)."
+)
+
+
+def document_routes(app: App) -> APIRouter:
+    routes = APIRouter(tags=["documents"])
+
+    @routes.get("/documents/{token}")
+    async def document(token: str) -> Response:
+        """A document an approver opens from their prompt: signed for them, expiring."""
+        from core.storage.models import StoredDocument
+        from integrations import documents
+        from integrations.audit import record
+
+        store = app.deps.documents
+        now = app.deps.clock()
+        try:
+            doc_id, viewer_id = store.verify(token, now)
+        except documents.Denied:
+            return PlainTextResponse(DOCUMENT_DENIED, status_code=403)
+        async with app.db.transaction() as session:
+            doc = await session.get(StoredDocument, doc_id)
+            if doc is None or not await documents.may_view(session, doc, viewer_id):
+                return PlainTextResponse(DOCUMENT_DENIED, status_code=403)
+            record(
+                session,
+                now=now,
+                actor_id=viewer_id,
+                channel="web",
+                entity="document",
+                entity_id=doc.id,
+                action="document.viewed",
+                detail={"request": doc.request_id},
+            )
+            content, name, mime = store.read(doc), store.filename(doc), doc.mime
+        return Response(
+            content,
+            media_type=mime,
+            headers={
+                "Content-Disposition": f'inline; filename="{name}"',
+                "Cache-Control": "no-store",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    return routes
+
+
 def create_web(app: App) -> FastAPI:
     """The ASGI application for `ayo serve`; the App is built and closed by the caller."""
 
@@ -78,6 +128,7 @@ def create_web(app: App) -> FastAPI:
         return {"status": "ok"}
 
     web.include_router(local_chat_routes(app))
+    web.include_router(document_routes(app))
     from bot.webhooks import channel_routes
 
     web.include_router(channel_routes(app))

@@ -91,6 +91,15 @@ class Env:
     tz: str = DEFAULT_TZ
     # The government named on the letters issued (settings.organisation_name).
     organisation: str = "Pemerintah Kota Harapan"
+    # The document store and public address, for the links approvers open; None: no links.
+    documents: Any = None
+    public_url: str = ""
+
+    @property
+    def links(self) -> prompts.Links | None:
+        if self.documents is None:
+            return None
+        return prompts.Links(self.documents, self.public_url)
 
     @property
     def today(self) -> date:
@@ -149,6 +158,7 @@ async def ask(
         heading=heading,
         rules=env.rules,
         calendar=env.calendar,
+        links=env.links,
     )
 
 
@@ -515,6 +525,7 @@ async def answer_info(
         heading=T("Jawaban pemohon sudah masuk", "The requester answered"),
         rules=env.rules,
         calendar=env.calendar,
+        links=env.links,
     )
     return Outcome(None, request)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -134,6 +136,25 @@ async def _leave_steps(
     return lines
 
 
+@dataclass(frozen=True)
+class Links:
+    """Makes the document links of a prompt: signed for its approver, expiring."""
+
+    store: Any
+    public_url: str
+
+    async def lines(
+        self, session: AsyncSession, request: ServiceRequest, viewer_id: int, now: datetime
+    ) -> list[T]:
+        from integrations import documents
+
+        out = []
+        for doc in await documents.of_request(session, request.id):
+            url = self.public_url.rstrip("/") + self.store.link(doc, viewer_id, now)
+            out.append(T(f"Lampiran: {url}", f"Attachment: {url}"))
+        return out
+
+
 async def send_prompt(
     session: AsyncSession,
     step: ApprovalStep,
@@ -144,10 +165,18 @@ async def send_prompt(
     heading: T | None = None,
     rules: LeaveRules | None = None,
     calendar: WorkCalendar | None = None,
+    links: Links | None = None,
 ) -> None:
     """Push the approval prompt with Setuju / Tolak / Minta info, bound to the approver."""
     reply = await prompt_reply(
-        session, step, request, now=now, heading=heading, rules=rules, calendar=calendar
+        session,
+        step,
+        request,
+        now=now,
+        heading=heading,
+        rules=rules,
+        calendar=calendar,
+        links=links,
     )
     await outbox.push(session, step.approver_id, reply, now=now, key=key)
 
@@ -161,6 +190,7 @@ async def prompt_reply(
     heading: T | None = None,
     rules: LeaveRules | None = None,
     calendar: WorkCalendar | None = None,
+    links: Links | None = None,
 ) -> Reply:
     """The prompt as a message; issuing it retires the step's earlier buttons."""
     employee = await session.get(Employee, request.employee_id)
@@ -202,6 +232,8 @@ async def prompt_reply(
         lines.append(T(f"Lama: {request.days:g} hari", f"Length: {request.days:g} days"))
     lines += await leave_context(session, request, employee, rules=rules, calendar=calendar)
     lines += await _leave_steps(session, step, request)
+    attached = await links.lines(session, request, step.approver_id, now) if links else []
+    lines += attached
     if step.acting_for_id:
         principal = await session.get(Employee, step.acting_for_id)
         if principal is not None:
@@ -217,4 +249,5 @@ async def prompt_reply(
         )
     # The ref lets the decision later replace this prompt where the channel can edit.
     meta = {"request": request.ref, "ref": f"approval:{step.id}"}
-    return Reply(join(lines), tuple(buttons), meta=meta)
+    # A document link is personal: never shown in a group chat.
+    return Reply(join(lines), tuple(buttons), sensitive=bool(attached), meta=meta)

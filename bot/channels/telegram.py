@@ -65,6 +65,8 @@ class TelegramChannel:
         bot = Bot(
             settings.telegram_token,
             base_url=settings.telegram_api_url,
+            # Files live beside the API: ".../bot" → ".../file/bot".
+            base_file_url=settings.telegram_api_url.removesuffix("bot") + "file/bot",
             request=request,
             get_updates_request=HTTPXRequest(read_timeout=60.0),
         )
@@ -206,6 +208,16 @@ class TelegramChannel:
             return False
         return True
 
+    async def download(self, file: dict[str, Any], limit: int) -> bytes:
+        """The bytes of a file a user sent (getFile, then the file URL); at most `limit`."""
+        found = await self.bot.get_file(file["id"])
+        if found.file_size is not None and found.file_size > limit:
+            raise ValueError("file too large")
+        content = bytes(await found.download_as_bytearray())
+        if len(content) > limit:
+            raise ValueError("file too large")
+        return content
+
     # -- setup -------------------------------------------------------------------------------
     async def register_webhook(self, url: str) -> None:
         """Point Telegram at our webhook with the secret, and set the command menu."""
@@ -246,15 +258,37 @@ def _command(text: str) -> str:
     return text
 
 
+def _file(message: dict[str, Any]) -> dict[str, Any] | None:
+    """A document or photo in a message, as the engine's channel-neutral file reference."""
+    document = message.get("document")
+    if isinstance(document, dict) and document.get("file_id"):
+        return {
+            "id": str(document["file_id"]),
+            "mime": document.get("mime_type"),
+            "size": document.get("file_size"),
+        }
+    photos = message.get("photo")
+    if isinstance(photos, list) and photos:
+        largest = photos[-1]  # Telegram lists the sizes smallest first
+        size = largest.get("file_size")
+        return {"id": str(largest["file_id"]), "mime": "image/jpeg", "size": size}
+    return None
+
+
 def _message(key: str, message: dict[str, Any]) -> Inbound:
     sender = message.get("from") or {}
     text = message.get("text")
+    meta = {"from_id": sender.get("id"), "message_id": message.get("message_id")}
+    file = _file(message)
+    if file is not None:
+        meta["file"] = file
+        text = message.get("caption") if isinstance(message.get("caption"), str) else None
     return Inbound(
         chat=_chat(message["chat"]),
         key=key,
         text=_command(text) if isinstance(text, str) else None,
         sender_name=sender.get("first_name"),
-        meta={"from_id": sender.get("id"), "message_id": message.get("message_id")},
+        meta=meta,
     )
 
 

@@ -193,6 +193,16 @@ class WhatsAppChannel:
             sent_id = sent.id
         return sent_id
 
+    async def download(self, file: dict[str, Any], limit: int) -> bytes:
+        """The bytes of a file a user sent (media id → URL → bytes); at most `limit`."""
+        found = await self.wa.get_media_url(file["id"])
+        if found.file_size is not None and found.file_size > limit:
+            raise ValueError("file too large")
+        content = await self.wa.get_media_bytes(found.url)
+        if len(content) > limit:
+            raise ValueError("file too large")
+        return content
+
     async def _send_template(
         self, chat_id: str, account_id: int | None, reply: Reply, language: str
     ) -> str:
@@ -236,6 +246,12 @@ def _inbound(message: dict[str, Any], names: Mapping[str, str | None]) -> Inboun
         interactive = message.get("interactive") or {}
         reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
         button = str(reply["id"]) if reply.get("id") else None
+    elif kind in ("document", "image"):
+        media = message.get(kind) or {}
+        if media.get("id"):
+            meta["file"] = {"id": str(media["id"]), "mime": media.get("mime_type"), "size": None}
+        caption = media.get("caption")
+        text = str(caption) if isinstance(caption, str) else None
     elif kind == "button":
         # A template quick reply: it carries no token of ours, only the wish to go on.
         meta[CONTINUE] = True

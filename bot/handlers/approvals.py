@@ -157,7 +157,13 @@ async def press_show(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
         return _refused(outcome)
     env = env_of(ctx)
     reply = await prompts.prompt_reply(
-        ctx.session, step, outcome.request, now=ctx.now, rules=env.rules, calendar=env.calendar
+        ctx.session,
+        step,
+        outcome.request,
+        now=ctx.now,
+        rules=env.rules,
+        calendar=env.calendar,
+        links=env.links,
     )
     return [reply]
 
@@ -277,6 +283,7 @@ async def pending(ctx: Context) -> list[Reply]:
                 now=ctx.now,
                 rules=env.rules,
                 calendar=env.calendar,
+                links=env.links,
                 heading=T("Menunggu sejak ", "Waiting since ")
                 + T(
                     f"{request.created_at.astimezone(ctx.tz):%d/%m %H:%M}",

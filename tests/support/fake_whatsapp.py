@@ -43,7 +43,7 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .loopback import LoopbackServer, SlidingWindow
@@ -168,6 +168,7 @@ class FakeWhatsApp(LoopbackServer):
         self._seq = itertools.count(1)
         # Uploaded media by id: {"filename", "mime", "content"}.
         self.media: dict[str, dict[str, Any]] = {}
+        self.downloads = 0
         self._phone_window = SlidingWindow(per_phone_per_sec) if per_phone_per_sec else None
         self._pair_window = SlidingWindow(per_recipient_per_sec) if per_recipient_per_sec else None
 
@@ -212,6 +213,8 @@ class FakeWhatsApp(LoopbackServer):
             routes=[
                 Route("/{version}/{phone_id}/messages", self._messages, methods=["POST"]),
                 Route("/{version}/{phone_id}/media", self._upload, methods=["POST"]),
+                Route("/media-download/{media_id}", self._download, methods=["GET"]),
+                Route("/{version}/{media_id}", self._media_url, methods=["GET"]),
                 Route("/{path:path}", self._unknown, methods=["GET", "POST", "DELETE"]),
             ]
         )
@@ -219,6 +222,44 @@ class FakeWhatsApp(LoopbackServer):
     async def _unknown(self, request: Request) -> JSONResponse:
         err = GraphError(2500, f"Unknown path components: /{request.path_params['path']}")
         return await self._respond(request, {}, err)
+
+    def add_media(self, content: bytes, mime: str, filename: str | None = None) -> str:
+        """A file a user sent (as WhatsApp keeps it): returns its media id for a webhook."""
+        media_id = f"{next(self._seq):015d}"
+        with self._lock:
+            self.media[media_id] = {"filename": filename, "mime": mime, "content": content}
+        return media_id
+
+    def _authorised(self, request: Request) -> bool:
+        given = request.headers.get("authorization", "")
+        return hmac.compare_digest(given, f"Bearer {self.token}")
+
+    async def _media_url(self, request: Request) -> JSONResponse:
+        """GET /{media_id}: the media's (short-lived) download URL, as the Cloud API answers."""
+        media_id = request.path_params["media_id"]
+        if not self._authorised(request):
+            return await self._respond(request, {}, GraphError(190, "Invalid token", status=401))
+        found = self.media.get(media_id)
+        if found is None:
+            err = GraphError(100, f"Object with ID '{media_id}' does not exist")
+            return await self._respond(request, {}, err)
+        info = {
+            "messaging_product": "whatsapp",
+            "url": f"{self.url}/media-download/{media_id}",
+            "mime_type": found["mime"],
+            "sha256": hashlib.sha256(found["content"]).hexdigest(),
+            "file_size": len(found["content"]),
+            "id": media_id,
+        }
+        return await self._respond(request, {"media": media_id}, info)
+
+    async def _download(self, request: Request) -> Response:
+        found = self.media.get(request.path_params["media_id"])
+        if not self._authorised(request) or found is None:
+            return Response(status_code=404)
+        with self._lock:
+            self.downloads += 1
+        return Response(found["content"], media_type=found["mime"])
 
     async def _upload(self, request: Request) -> JSONResponse:
         """POST /{phone_id}/media (multipart): keeps the file, answers its media id."""
@@ -542,3 +583,25 @@ def wa_status_update(
     if with_contacts:
         value = {"contacts": [_contact(recipient, None)], **value}
     return _envelope(value, phone_id, waba_id)
+
+
+def wa_document_update(
+    from_: str,
+    media_id: str,
+    *,
+    mime_type: str = "application/pdf",
+    filename: str = "surat-dokter.pdf",
+    image: bool = False,
+    **kw: Any,
+) -> dict[str, Any]:
+    """An incoming document (or, with ``image``, a photo) message naming its media id."""
+    if image:
+        body = {"type": "image", "image": {"id": media_id, "mime_type": mime_type, "sha256": "x"}}
+    else:
+        body = {
+            "type": "document",
+            "document": {
+                "id": media_id, "mime_type": mime_type, "sha256": "x", "filename": filename,
+            },
+        }  # fmt: skip
+    return wa_message_update(from_, body, **kw)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 23:31:25.174405
+Create Date: 2026-12-01 23:52:00.350586
 """
 
 from collections.abc import Sequence
