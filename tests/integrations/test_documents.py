@@ -62,7 +62,7 @@ async def test_a_link_is_for_its_viewer_until_it_expires(ayo: App, clock: FixedC
     path = store.link(doc, viewer_id=42, now=clock())
     token = path.removeprefix("/documents/")
     assert store.verify(token, clock()) == (doc.id, 42)
-    doc_id, viewer, expires, mac = token.split(".")
+    doc_id, _viewer, expires, mac = token.split(".")
     with pytest.raises(Denied):
         store.verify(f"{doc_id}.43.{expires}.{mac}", clock())  # another viewer
     with pytest.raises(Denied):
