@@ -73,3 +73,48 @@ async def test_a_link_opens_only_for_an_approver_of_the_request(
         assert (await rig.web.get(owner)).content == PDF
         hr = store.link(doc, people["Wulan Sari"], clock())
         assert (await rig.web.get(hr)).status_code == 200
+
+
+async def test_the_web_chat_upload_attaches_a_letter_and_the_leave_letter_downloads(
+    settings: Settings, clock: FixedClock
+) -> None:
+    async with channel_rig(settings, clock) as rig:
+        web = rig.web
+        users = {name: row["nip"] for name, row in (await demo_people(rig.ayo)).items()}
+        dimas, sri, ratna = (
+            users["Dimas Prasetyo"], users["Sri Wahyuni"], users["Ratna Dewi Lestari"]
+        )  # fmt: skip
+
+        async def say(nip: str, **body) -> list[dict]:
+            return (await web.post(f"/api/local/{nip}/messages", json=body)).json()["messages"]
+
+        def button(messages: list[dict], label: str) -> str:
+            return next(b["token"] for m in messages for b in m["buttons"] if b["label"] == label)
+
+        await say(dimas, text="cuti sakit besok 2 hari")
+        await say(dimas, text="demam tinggi")
+        refused = await web.post(
+            f"/api/local/{dimas}/files",
+            files={"file": ("surat.docx", b"PK\x03\x04x", "text/plain")},
+        )
+        assert refused.json()["messages"][0]["text"].startswith(
+            "Maaf, jenis berkas itu tidak diterima."
+        )
+        summary = (
+            await web.post(
+                f"/api/local/{dimas}/files", files={"file": ("surat.pdf", PDF, "application/pdf")}
+            )
+        ).json()["messages"]
+        assert "Lampiran: dokumen terlampir (PDF)" in summary[-1]["text"]
+        await say(dimas, button=button(summary, "Kirim"))
+        for approver in (sri, ratna):
+            prompt = (await web.get(f"/api/local/{approver}/messages")).json()["messages"]
+            assert "/documents/" in prompt[-1]["text"]
+            await say(approver, button=button(prompt, "Setuju"))
+        told = (await web.get(f"/api/local/{dimas}/messages")).json()["messages"]
+        [letter] = [m["attachment"] for m in told if m.get("attachment")]
+        assert letter["filename"] == "surat-izin-cuti-CUTI-2612-000001.pdf"
+        got = await web.get(letter["url"])
+        assert got.status_code == 200 and got.content.startswith(b"%PDF-")
+        # Another employee's address for the same letter is no way in.
+        assert (await web.get(letter["url"].replace(dimas, sri))).status_code == 404
