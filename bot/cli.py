@@ -178,7 +178,15 @@ def _mount_features() -> None:
     app.add_typer(services_app, name="services")
     app.add_typer(apikey_app, name="apikey")
 
+    from integrations.org.cli import org_app
+
+    app.add_typer(org_app, name="org")
+
+    from bot.leave_cli import mount as mount_leave
     from integrations.leave_cli import leave_app
+
+    # One `ayo leave` group: letter and authority here, check and import-history there.
+    mount_leave(leave_app)
 
     app.add_typer(leave_app, name="leave")
 

@@ -29,7 +29,7 @@ from core.text import T
 ATASAN = "atasan"
 PYBMC = "pybmc"
 # The roles as `ayo leave check --json` names them in "deciders".
-DECIDER_ROLE = {ATASAN: "atasan_langsung", PYBMC: "pybmc"}
+DECIDER_ROLE = {ATASAN: "atasan_langsung", PYBMC: "pejabat_berwenang"}
 
 SETUJU = "setuju"
 PERUBAHAN = "perubahan"
@@ -206,7 +206,7 @@ async def deciders(
     """Who gives the consideration and who decides, in order: `[{"role", "nip"}]`.
 
     The atasan langsung first (if any), then the PyBMC; one person holding both decides once
-    (role "pybmc"), as the approval chain does.
+    (role "pejabat_berwenang"), as the approval chain does.
     """
     out: list[dict[str, str]] = []
     boss = await session.get(Employee, employee.supervisor_id) if employee.supervisor_id else None

@@ -65,14 +65,14 @@ async def test_deciders_follow_the_opds_decree_per_leave_type(ayo: App) -> None:
         boss_is_authority = await leave_authority.deciders(session, agus, "tahunan")
     assert annual == [
         {"role": "atasan_langsung", "nip": nip["Sri Wahyuni"]},
-        {"role": "pybmc", "nip": nip["Budi Santoso"]},
+        {"role": "pejabat_berwenang", "nip": nip["Budi Santoso"]},
     ]
     # bot/demo/leave_authority.yaml: DISKOMINFO's Sekretaris Dinas grants sick leave.
     assert sick == [
         {"role": "atasan_langsung", "nip": nip["Sri Wahyuni"]},
-        {"role": "pybmc", "nip": nip["Ratna Dewi Lestari"]},
+        {"role": "pejabat_berwenang", "nip": nip["Ratna Dewi Lestari"]},
     ]
-    assert boss_is_authority == [{"role": "pybmc", "nip": nip["Budi Santoso"]}]
+    assert boss_is_authority == [{"role": "pejabat_berwenang", "nip": nip["Budi Santoso"]}]
 
 
 async def test_sick_leave_is_a_right_the_pybmc_cannot_refuse_or_postpone(

@@ -1,6 +1,7 @@
 """All tables; importing this module registers every model on `Base.metadata`."""
 
 from core.storage.models.backends import ApiKey, BackendCircuit, SandboxRecord
+from core.storage.models.balances import LeaveOpeningBalance
 from core.storage.models.chat import (
     ButtonToken,
     ChannelMessageRef,
@@ -27,9 +28,18 @@ from core.storage.models.lessons import (
     StoredQuestion,
 )
 from core.storage.models.org import Employee, OrgUnit
-from core.storage.models.requests import ApprovalStep, AuditEvent, Delegation, ServiceRequest
+from core.storage.models.requests import (
+    LEAVE_RESERVED,
+    LEAVE_TAKEN,
+    ApprovalStep,
+    AuditEvent,
+    Delegation,
+    ServiceRequest,
+)
 
 __all__ = [
+    "LEAVE_RESERVED",
+    "LEAVE_TAKEN",
     "ApiKey",
     "ApprovalStep",
     "AuditEvent",
@@ -50,6 +60,7 @@ __all__ = [
     "LearningEvent",
     "LeaveAuthority",
     "LeaveLetter",
+    "LeaveOpeningBalance",
     "LessonProgress",
     "LinkAttempt",
     "LinkCode",
