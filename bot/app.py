@@ -73,6 +73,10 @@ async def build_app(
     engine = Engine(deps, unlinked=unlinked)
     app = App(settings=settings, deps=deps, engine=engine, local=LocalChannel(engine))
     app.channels = build_channels(settings, db, clock)
+    from integrations.documents import DocumentStore
+
+    deps.channels = app.channels
+    deps.documents = DocumentStore.from_settings(settings)
     app.inbound = InboundPipeline(engine)
     if prepare:
         await migrate.upgrade(db)

@@ -218,7 +218,11 @@ def _mount_features() -> None:
 
     app.add_typer(org_app, name="org")
 
-    from bot.leave_cli import leave_app
+    from bot.leave_cli import mount as mount_leave
+    from integrations.leave_cli import leave_app
+
+    # One `ayo leave` group: letter and authority here, check and import-history there.
+    mount_leave(leave_app)
 
     app.add_typer(leave_app, name="leave")
 

@@ -34,4 +34,6 @@ class Inbound:
     def kind(self) -> str:
         if self.button is not None:
             return "button"
+        if self.meta.get("file"):
+            return "file"
         return "text" if self.text is not None else "unsupported"

@@ -37,6 +37,21 @@ class Settings(BaseSettings):
     lesson_default_time: str = "08:00"
     # The provider named on learning records (the SIASN "penyelenggara" field).
     learning_provider: str = "Ayo – Pemerintah Kota Harapan"
+    # The government named on letters Ayo issues (the Surat Izin Cuti's heading).
+    organisation_name: str = "Pemerintah Kota Harapan"
+
+    # Documents employees send (doctor's letters, certificates): integrations/documents.py.
+    # Kept outside the database, in this folder (default: AYO_DATA_DIR/documents).
+    documents_dir: Path | None = None
+    documents_max_bytes: int = 5 * 1024 * 1024
+    documents_types: list[str] = Field(
+        default_factory=lambda: ["application/pdf", "image/jpeg", "image/png"]
+    )
+    # Signs the links approvers open; empty = a new key per process (links die on restart).
+    documents_link_secret: str = ""
+    documents_link_minutes: int = 7 * 24 * 60
+    # Where people reach Ayo's web side (document links in chat messages start with it).
+    public_url: str = "http://127.0.0.1:8080"
 
     # Channels: a channel whose settings are absent is off.
     telegram_token: str = ""

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.storage.models import ApprovalStep, Employee, OutboxItem, ServiceRequest
 from core.text import T
-from integrations import lifecycle, routing
+from integrations import documents, lifecycle, routing
 from integrations.approvals import Env, open_level, plan_rows, steps_of
 from integrations.audit import record
 from integrations.catalog import ServiceSpec
@@ -78,6 +78,8 @@ async def submit(
     await session.flush()
     local_day = env.today
     request.ref = make_ref(spec.ref_prefix, local_day, request.id)
+    # Documents the answers name belong to the request before any approver is asked.
+    await documents.link_to_request(session, data, request.id, employee.id)
     if spec.connector is not None:
         body = lifecycle.render_mapping(
             spec.connector.mapping, {**stored, "employee": lifecycle.employee_view(employee)}

@@ -18,11 +18,11 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.request import HTTPXRequest
 
-from bot.channels import refs, render
+from bot.channels import attachments, refs, render
 from bot.types import ChatRef, Inbound
 from core.clock import Clock
 from core.messages import Reply
@@ -65,6 +65,8 @@ class TelegramChannel:
         bot = Bot(
             settings.telegram_token,
             base_url=settings.telegram_api_url,
+            # Files live beside the API: ".../bot" → ".../file/bot".
+            base_file_url=settings.telegram_api_url.removesuffix("bot") + "file/bot",
             request=request,
             get_updates_request=HTTPXRequest(read_timeout=60.0),
         )
@@ -177,6 +179,16 @@ class TelegramChannel:
                 reply_markup=_keyboard(message),
             )
             last = sent.message_id
+        if reply.attachment is not None:
+            try:
+                file = await attachments.load(self.db, reply.attachment)
+            except attachments.MissingAttachment as exc:
+                raise Rejected(f"attachment missing: {exc}") from exc
+            sent = await self.bot.send_document(
+                chat_id=int(chat_id),
+                document=InputFile(file.content, filename=file.filename),
+            )
+            last = sent.message_id
         return last
 
     async def _edit(self, chat_id: str, message_id: int, message: render.TelegramMessage) -> bool:
@@ -195,6 +207,16 @@ class TelegramChannel:
             log.info("edit of a Telegram message failed: %s", exc.message)
             return False
         return True
+
+    async def download(self, file: dict[str, Any], limit: int) -> bytes:
+        """The bytes of a file a user sent (getFile, then the file URL); at most `limit`."""
+        found = await self.bot.get_file(file["id"])
+        if found.file_size is not None and found.file_size > limit:
+            raise ValueError("file too large")
+        content = bytes(await found.download_as_bytearray())
+        if len(content) > limit:
+            raise ValueError("file too large")
+        return content
 
     # -- setup -------------------------------------------------------------------------------
     async def register_webhook(self, url: str) -> None:
@@ -236,15 +258,37 @@ def _command(text: str) -> str:
     return text
 
 
+def _file(message: dict[str, Any]) -> dict[str, Any] | None:
+    """A document or photo in a message, as the engine's channel-neutral file reference."""
+    document = message.get("document")
+    if isinstance(document, dict) and document.get("file_id"):
+        return {
+            "id": str(document["file_id"]),
+            "mime": document.get("mime_type"),
+            "size": document.get("file_size"),
+        }
+    photos = message.get("photo")
+    if isinstance(photos, list) and photos:
+        largest = photos[-1]  # Telegram lists the sizes smallest first
+        size = largest.get("file_size")
+        return {"id": str(largest["file_id"]), "mime": "image/jpeg", "size": size}
+    return None
+
+
 def _message(key: str, message: dict[str, Any]) -> Inbound:
     sender = message.get("from") or {}
     text = message.get("text")
+    meta = {"from_id": sender.get("id"), "message_id": message.get("message_id")}
+    file = _file(message)
+    if file is not None:
+        meta["file"] = file
+        text = message.get("caption") if isinstance(message.get("caption"), str) else None
     return Inbound(
         chat=_chat(message["chat"]),
         key=key,
         text=_command(text) if isinstance(text, str) else None,
         sender_name=sender.get("first_name"),
-        meta={"from_id": sender.get("id"), "message_id": message.get("message_id")},
+        meta=meta,
     )
 
 

@@ -21,7 +21,7 @@ from pywa.types import Button, Section, SectionList, SectionRow
 from pywa.types.templates import TemplateLanguage
 from pywa_async import WhatsApp
 
-from bot.channels import render, whatsapp_window
+from bot.channels import attachments, render, whatsapp_window
 from bot.channels.whatsapp_transport import graph_session
 from bot.types import ChatRef, Inbound
 from core.clock import Clock
@@ -182,7 +182,26 @@ class WhatsAppChannel:
                     ),
                 )
             sent_id = sent.id
+        if reply.attachment is not None:
+            try:
+                file = await attachments.load(self.db, reply.attachment)
+            except attachments.MissingAttachment as exc:
+                raise Rejected(f"attachment missing: {exc}") from exc
+            sent = await self.wa.send_document(
+                to=chat_id, document=file.content, filename=file.filename, mime_type=file.mime
+            )
+            sent_id = sent.id
         return sent_id
+
+    async def download(self, file: dict[str, Any], limit: int) -> bytes:
+        """The bytes of a file a user sent (media id → URL → bytes); at most `limit`."""
+        found = await self.wa.get_media_url(file["id"])
+        if found.file_size is not None and found.file_size > limit:
+            raise ValueError("file too large")
+        content = await self.wa.get_media_bytes(found.url)
+        if len(content) > limit:
+            raise ValueError("file too large")
+        return content
 
     async def _send_template(
         self, chat_id: str, account_id: int | None, reply: Reply, language: str
@@ -200,7 +219,9 @@ class WhatsAppChannel:
             language=TemplateLanguage("en" if language == "en" else "id"),
             params=[body],
         )
-        if account_id is not None and (reply.buttons or _clipped(reply, language)):
+        # A template carries no buttons or files: the whole reply waits for the user's answer.
+        has_more = reply.buttons or reply.attachment is not None or _clipped(reply, language)
+        if account_id is not None and has_more:
             await whatsapp_window.hold(self.db, account_id, reply, self.clock())
         return sent.id
 
@@ -225,6 +246,12 @@ def _inbound(message: dict[str, Any], names: Mapping[str, str | None]) -> Inboun
         interactive = message.get("interactive") or {}
         reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
         button = str(reply["id"]) if reply.get("id") else None
+    elif kind in ("document", "image"):
+        media = message.get(kind) or {}
+        if media.get("id"):
+            meta["file"] = {"id": str(media["id"]), "mime": media.get("mime_type"), "size": None}
+        caption = media.get("caption")
+        text = str(caption) if isinstance(caption, str) else None
     elif kind == "button":
         # A template quick reply: it carries no token of ours, only the wish to go on.
         meta[CONTINUE] = True
