@@ -16,16 +16,14 @@ from bot import dispatch
 from bot.context import Context
 from bot.deps import Deps
 from bot.state import ConversationState
-from bot.types import Inbound
+from bot.types import BUTTON_LIMIT, CHAT_ID_LIMIT, KEY_LIMIT, TEXT_LIMIT, Inbound
+from core import untrusted
 from core.messages import Reply
 from core.outbox import enqueue_reply
 from core.storage.models import ChatAccount, Employee, InboxItem
 from core.text import T
 
 log = logging.getLogger(__name__)
-
-# What the inbox keeps of a text: enough for any handler, bounded for a pasted novel.
-INBOX_TEXT_LIMIT = 5000
 
 UnlinkedHandler = Callable[[Context], Awaitable[list[Reply]]]
 
@@ -60,27 +58,42 @@ class Engine:
 
     async def receive(self, inbound: Inbound) -> int | None:
         """Commit the update to the inbox; None when it was seen before (a redelivery)."""
+        received = await self.receive_item(inbound)
+        return received[0] if received is not None else None
+
+    async def receive_item(self, inbound: Inbound) -> tuple[int, int] | None:
+        """Commit the update; (inbox id, chat account id), or None for a redelivery.
+
+        Only what must happen before the acknowledgement: one short transaction. Text is
+        cleaned (no NUL, no lone surrogate) so the insert cannot fail on what a user typed.
+        """
+        chat = inbound.chat
+        if len(inbound.key) > KEY_LIMIT or len(chat.chat_id) > CHAT_ID_LIMIT:
+            raise ValueError("update key or chat id longer than the inbox keeps")
         now = self.deps.clock()
-        text = inbound.text[:INBOX_TEXT_LIMIT] if inbound.text is not None else None
+        text = untrusted.clean(inbound.text[:TEXT_LIMIT]) if inbound.text is not None else None
+        button = inbound.button
+        if button is not None:
+            button = untrusted.clean(button[:BUTTON_LIMIT])
         try:
             async with self.deps.db.transaction() as session:
                 account = await self._account(session, inbound, now)
                 item = InboxItem(
-                    channel=inbound.chat.channel,
+                    channel=chat.channel,
                     external_key=inbound.key,
                     chat_account_id=account.id,
                     kind=inbound.kind,
                     text=text,
-                    button_token=inbound.button,
-                    meta=dict(inbound.meta),
+                    button_token=button,
+                    meta=untrusted.clean_value(dict(inbound.meta)),
                     status="pending",
                     received_at=now,
                 )
                 session.add(item)
                 await session.flush()
-                return item.id
+                return item.id, account.id
         except IntegrityError:
-            log.info("duplicate %s update ignored", inbound.chat.channel)
+            log.info("duplicate %s update ignored", chat.channel)
             return None
 
     async def handle(self, inbound: Inbound) -> int | None:

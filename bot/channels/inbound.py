@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.engine import Engine
 from bot.types import Inbound
 from core.storage.models import ChatAccount, InboxItem
+from core.untrusted import clean
 
 log = logging.getLogger(__name__)
 
@@ -47,17 +48,13 @@ class InboundPipeline:
         `before` runs after the commit and before processing (WhatsApp releases held
         messages there, so they arrive ahead of the answer).
         """
-        inbox_id = await self.engine.receive(inbound)
-        if inbox_id is None:
+        received = await self.engine.receive_item(inbound)
+        if received is None:
             return None
+        inbox_id, account_id = received
         if before is not None:
             await before()
-        async with self.db.sessions() as session:
-            account_id = await session.scalar(
-                select(InboxItem.chat_account_id).where(InboxItem.id == inbox_id)
-            )
-        if account_id is not None:
-            self.kick(account_id)
+        self.kick(account_id)
         return inbox_id
 
     async def note(self, inbound: Inbound) -> bool:
@@ -103,7 +100,7 @@ class InboundPipeline:
                         channel=channel,
                         external_key=f"aside:{digest}",
                         kind="unreadable",
-                        text=body[:ASIDE_LIMIT].decode("utf-8", errors="replace"),
+                        text=clean(body[:ASIDE_LIMIT].decode("utf-8", errors="replace")),
                         meta={"reason": reason[:100], "size": len(body)},
                         status="aside",
                         received_at=now,
