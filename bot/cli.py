@@ -33,8 +33,11 @@ def setup_logging(settings: Settings) -> None:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # A line per sweep tick would bury what matters at 3 a.m.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Chatty libraries held at WARNING (a line per sweep tick would bury what matters at
+    # 3 a.m.; httpx would log the bot token), and every record redacted as it is made.
+    from core import logsafe
+
+    logsafe.install(settings)
 
 
 @app.command()
