@@ -176,6 +176,10 @@ def _mount_features() -> None:
 
     mount_channels(app)
 
+    from bot.inbox_cli import app as inbox_app
+
+    app.add_typer(inbox_app, name="inbox")
+
     from integrations.cli import apikey_app, services_app
 
     app.add_typer(services_app, name="services")

@@ -20,7 +20,7 @@ from bot.types import BUTTON_LIMIT, CHAT_ID_LIMIT, KEY_LIMIT, TEXT_LIMIT, Inboun
 from core import untrusted
 from core.messages import Reply
 from core.outbox import enqueue_reply
-from core.storage.models import ChatAccount, Employee, InboxItem
+from core.storage.models import ChatAccount, Employee, InboxItem, OutboxItem
 from core.text import T
 
 log = logging.getLogger(__name__)
@@ -112,9 +112,9 @@ class Engine:
                     return False
                 await self._step(session, item)
                 return True
-        except Exception:
+        except Exception as exc:
             log.exception("inbox %s failed", inbox_id)
-            await self._fail(inbox_id)
+            await self._fail(inbox_id, f"handler error: {type(exc).__name__}")
             return True
 
     async def process_pending(self, chat_account_id: int | None = None, limit: int = 100) -> int:
@@ -193,7 +193,7 @@ class Engine:
         item.processed_at = now
         log.info("inbox %s processed: %s replies", item.id, len(replies))
 
-    async def _fail(self, inbox_id: int) -> None:
+    async def _fail(self, inbox_id: int, error: str = "handler error") -> None:
         now = self.deps.clock()
         async with self.deps.db.transaction() as session:
             item = await session.get(InboxItem, inbox_id, with_for_update=True)
@@ -201,9 +201,16 @@ class Engine:
                 return
             item.status = "failed"
             item.processed_at = now
-            item.error = "handler error"
+            # The exception's class only: its message may quote what the user wrote.
+            item.error = error[:200]
             account = await session.get(ChatAccount, item.chat_account_id)
-            if account is not None:
+            told = await session.scalar(
+                select(OutboxItem.id).where(
+                    OutboxItem.idempotency_key == f"reply:{inbox_id}:failed"
+                )
+            )
+            # A replay that fails again does not tell the user a second time.
+            if account is not None and told is None:
                 enqueue_reply(
                     session,
                     account,
