@@ -9,12 +9,12 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import dispatch
 from bot.context import Context
 from bot.deps import Deps
+from bot.inbox_writer import InboxWriter, row_of
 from bot.state import ConversationState
 from bot.types import BUTTON_LIMIT, CHAT_ID_LIMIT, KEY_LIMIT, TEXT_LIMIT, Inbound
 from core import untrusted
@@ -55,6 +55,8 @@ class Engine:
     def __init__(self, deps: Deps, unlinked: UnlinkedHandler | None = None) -> None:
         self.deps = deps
         self.unlinked = unlinked or _default_unlinked
+        # Updates arriving together are committed together (bot/inbox_writer.py).
+        self.writer = InboxWriter(deps.db, deps.clock)
 
     async def receive(self, inbound: Inbound) -> int | None:
         """Commit the update to the inbox; None when it was seen before (a redelivery)."""
@@ -64,37 +66,22 @@ class Engine:
     async def receive_item(self, inbound: Inbound) -> tuple[int, int] | None:
         """Commit the update; (inbox id, chat account id), or None for a redelivery.
 
-        Only what must happen before the acknowledgement: one short transaction. Text is
-        cleaned (no NUL, no lone surrogate) so the insert cannot fail on what a user typed.
+        Only what must happen before the acknowledgement: a short transaction shared with the
+        updates arriving at the same time. Text is cleaned (no NUL, no lone surrogate) so the
+        insert cannot fail on what a user typed.
         """
         chat = inbound.chat
         if len(inbound.key) > KEY_LIMIT or len(chat.chat_id) > CHAT_ID_LIMIT:
             raise ValueError("update key or chat id longer than the inbox keeps")
-        now = self.deps.clock()
         text = untrusted.clean(inbound.text[:TEXT_LIMIT]) if inbound.text is not None else None
         button = inbound.button
         if button is not None:
             button = untrusted.clean(button[:BUTTON_LIMIT])
-        try:
-            async with self.deps.db.transaction() as session:
-                account = await self._account(session, inbound, now)
-                item = InboxItem(
-                    channel=chat.channel,
-                    external_key=inbound.key,
-                    chat_account_id=account.id,
-                    kind=inbound.kind,
-                    text=text,
-                    button_token=button,
-                    meta=untrusted.clean_value(dict(inbound.meta)),
-                    status="pending",
-                    received_at=now,
-                )
-                session.add(item)
-                await session.flush()
-                return item.id, account.id
-        except IntegrityError:
+        meta = untrusted.clean_value(dict(inbound.meta))
+        received = await self.writer.write(row_of(inbound, text=text, button=button, meta=meta))
+        if received is None:
             log.info("duplicate %s update ignored", chat.channel)
-            return None
+        return received
 
     async def handle(self, inbound: Inbound) -> int | None:
         """Receive and process at once (local channels, where nobody waits for an ack)."""
@@ -130,29 +117,6 @@ class Engine:
         for inbox_id in ids:
             done += await self.process(inbox_id)
         return done
-
-    async def _account(self, session: AsyncSession, inbound: Inbound, now) -> ChatAccount:
-        chat = inbound.chat
-        account = (
-            await session.execute(
-                select(ChatAccount).where(
-                    ChatAccount.channel == chat.channel, ChatAccount.external_id == chat.chat_id
-                )
-            )
-        ).scalar()
-        if account is None:
-            account = ChatAccount(
-                channel=chat.channel,
-                external_id=chat.chat_id,
-                is_group=chat.is_group,
-                created_at=now,
-            )
-            session.add(account)
-            await session.flush()
-        account.last_inbound_at = now
-        # Writing again after blocking the bot means the person is reachable again.
-        account.active = True
-        return account
 
     async def _step(self, session: AsyncSession, item: InboxItem) -> None:
         now = self.deps.clock()
