@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import sys
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -53,14 +54,24 @@ def serve(
 
     settings = Settings()
     setup_logging(settings)
-    asyncio.run(
-        run(
-            settings,
-            host=host or settings.host,
-            port=port or settings.port,
-            telegram_polling=telegram_polling,
+    # uvloop (from uvicorn[standard]) where available: the webhook's fast path runs on it.
+    with asyncio.Runner(loop_factory=fast_loop()) as runner:
+        runner.run(
+            run(
+                settings,
+                host=host or settings.host,
+                port=port or settings.port,
+                telegram_polling=telegram_polling,
+            )
         )
-    )
+
+
+def fast_loop() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 @app.command()

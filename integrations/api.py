@@ -2,7 +2,10 @@
 
 Every call carries `X-API-Key` (from `ayo apikey create NAME`). An app can notify an employee
 by NIP, ask an employee's supervisor for an approval (the decision is POSTed back to its
-callback URL, HMAC-signed), and update or read the status of a request.
+callback URL, HMAC-signed), and update or read the status of a request it owns: one it asked
+for, or one delivered to it as the backend. Another app's request is a 404 and stays as it
+was; while a request waits for its approver no status update decides it (409): decisions go
+through the approval engine only. Every call answers after its transaction committed.
 """
 
 # No `from __future__ import annotations`: FastAPI must see the local Annotated aliases.
