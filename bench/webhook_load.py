@@ -292,12 +292,8 @@ def profile(pid: int, seconds: float, out: Path) -> list[tuple[str, float]]:
     return [(f, round(100 * n / total, 1)) for f, n in inclusive.most_common(40)]
 
 
-def bench_backend(args: argparse.Namespace, postgres: bool) -> dict[str, Any]:
-    from tests.support.scheduler_world import add_people
-
-    name = "postgresql" if postgres else "sqlite"
-    out: dict[str, Any] = {"backend": name}
-    # Baseline first, on its own private database.
+def baseline(args: argparse.Namespace, postgres: bool) -> list[dict[str, Any]]:
+    """The bare Starlette + one INSERT server, on its own private database."""
     with database(postgres) as url:
         port = free_port()
         proc = subprocess.Popen(
@@ -306,13 +302,23 @@ def bench_backend(args: argparse.Namespace, postgres: bool) -> dict[str, Any]:
         )
         try:
             wait_up(port)
-            out["baseline"] = run_steps(
+            return run_steps(
                 port, proc.pid, list(range(1, CHATS + 1)), args.rates, args.seconds, lambda: 0
             )
-            out["baseline_rows"] = asyncio.run(inbox_rows(url, "bench_inbox"))
         finally:
             proc.terminate()
             proc.wait()
+
+
+def bench_backend(args: argparse.Namespace, postgres: bool) -> dict[str, Any]:
+    from tests.support.scheduler_world import add_people
+
+    name = "postgresql" if postgres else "sqlite"
+    out: dict[str, Any] = {"backend": name}
+    if args.no_baseline:
+        out["baseline"] = "skipped (--no-baseline)"
+    else:
+        out["baseline"] = baseline(args, postgres)
     folder = Path(tempfile.mkdtemp(prefix="ayo-load-"))
     with database(postgres) as url:
         from core.storage.db import Database
@@ -397,6 +403,7 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--serve-arg", action="append", default=[], help="passed to ayo serve")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--no-baseline", action="store_true", help="only ayo (profiling runs)")
     args = parser.parse_args()
     if args.serve_baseline:
         baseline_server(args.serve_baseline[0], int(args.serve_baseline[1]))
