@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import sys
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -33,8 +34,11 @@ def setup_logging(settings: Settings) -> None:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # A line per sweep tick would bury what matters at 3 a.m.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Chatty libraries held at WARNING (a line per sweep tick would bury what matters at
+    # 3 a.m.; httpx would log the bot token), and every record redacted as it is made.
+    from core import logsafe
+
+    logsafe.install(settings)
 
 
 @app.command()
@@ -58,15 +62,25 @@ def serve(
 
     settings = Settings()
     setup_logging(settings)
-    asyncio.run(
-        run(
-            settings,
-            host=host or settings.host,
-            port=port or settings.port,
-            telegram_polling=telegram_polling,
-            workers=workers,
+    # uvloop (from uvicorn[standard]) where available: the webhook's fast path runs on it.
+    with asyncio.Runner(loop_factory=fast_loop()) as runner:
+        runner.run(
+            run(
+                settings,
+                host=host or settings.host,
+                port=port or settings.port,
+                telegram_polling=telegram_polling,
+                workers=workers,
+            )
         )
-    )
+
+
+def fast_loop() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 @app.command()
@@ -208,6 +222,10 @@ def _mount_features() -> None:
     from bot.channels.cli import mount as mount_channels
 
     mount_channels(app)
+
+    from bot.inbox_cli import app as inbox_app
+
+    app.add_typer(inbox_app, name="inbox")
 
     from integrations.cli import apikey_app, services_app
 

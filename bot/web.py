@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field, model_validator
 
+from bot import http_guard
 from bot.app import App
 
 CHAT_PAGE = Path(__file__).parent / "static" / "chat.html"
@@ -164,6 +165,14 @@ def create_web(app: App) -> FastAPI:
 
     web = FastAPI(title="Ayo", version="0.1.0", lifespan=lifespan)
     web.state.ayo = app
+    settings = app.settings
+
+    def body_limit(path: str) -> int:
+        if path.startswith(("/telegram/", "/whatsapp/")):
+            return settings.webhook_max_bytes
+        return settings.api_max_bytes
+
+    http_guard.install(web, body_limit)
 
     @web.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def chat_page() -> str:

@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     whatsapp_templates: dict[str, str] = Field(default_factory=dict)
     # Largest webhook body accepted (bytes); bigger ones get 413 before anything else.
     webhook_max_bytes: int = 256 * 1024
+    # Largest body of any other request (inbound API, local web chat); 413 past it.
+    api_max_bytes: int = 64 * 1024
 
     # Delivery limits (messages per second).
     telegram_rate_global: float = 30.0

@@ -22,6 +22,7 @@ from bot.engine import Engine
 from bot.types import Inbound
 from bot.worker import InboxWorker
 from core.storage.models import ChatAccount, InboxItem
+from core.untrusted import clean
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +56,13 @@ class InboundPipeline:
         `before` runs after the commit and before processing (WhatsApp releases held
         messages there, so they arrive ahead of the answer).
         """
-        inbox_id = await self.engine.receive(inbound)
-        if inbox_id is None:
+        received = await self.engine.receive_item(inbound)
+        if received is None:
             return None
+        inbox_id, account_id = received
         if before is not None:
             await before()
-        self.kick()
+        self.kick(account_id)
         return inbox_id
 
     async def note(self, inbound: Inbound) -> bool:
@@ -106,7 +108,7 @@ class InboundPipeline:
                         channel=channel,
                         external_key=f"aside:{digest}",
                         kind="unreadable",
-                        text=body[:ASIDE_LIMIT].decode("utf-8", errors="replace"),
+                        text=clean(body[:ASIDE_LIMIT].decode("utf-8", errors="replace")),
                         meta={"reason": reason[:100], "size": len(body)},
                         status="aside",
                         received_at=now,

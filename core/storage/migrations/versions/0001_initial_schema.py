@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 00:52:38.821372
+Create Date: 2026-12-02 00:53:35.704464
 """
 
 from collections.abc import Sequence
