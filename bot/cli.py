@@ -121,6 +121,7 @@ def demo_load() -> None:
             "Set AYO_ENV=demo on a separate database to try Ayo.[/red]"
         )
         raise typer.Exit(2)
+
     async def _run() -> int:
         ayo = await build_app(Settings(), prepare=True)
         try:
