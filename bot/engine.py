@@ -17,6 +17,7 @@ from bot.context import Context
 from bot.deps import Deps
 from bot.state import ConversationState
 from bot.types import Inbound
+from core import metrics
 from core.messages import Reply
 from core.outbox import enqueue_reply
 from core.storage.models import ChatAccount, Employee, InboxItem
@@ -78,7 +79,8 @@ class Engine:
                 )
                 session.add(item)
                 await session.flush()
-                return item.id
+            metrics.UPDATES_RECEIVED.labels(inbound.chat.channel).inc()
+            return item.id
         except IntegrityError:
             log.info("duplicate %s update ignored", inbound.chat.channel)
             return None
@@ -92,15 +94,19 @@ class Engine:
 
     async def process(self, inbox_id: int) -> bool:
         """Process one inbox item exactly once; False if it was already processed."""
+        channel = "unknown"
         try:
             async with self.deps.db.transaction() as session:
                 item = await session.get(InboxItem, inbox_id, with_for_update=True)
                 if item is None or item.status != "pending":
                     return False
+                channel = item.channel
                 await self._step(session, item)
-                return True
+            metrics.UPDATES_PROCESSED.labels(channel).inc()
+            return True
         except Exception:
             log.exception("inbox %s failed", inbox_id)
+            metrics.UPDATES_FAILED.labels(channel).inc()
             await self._fail(inbox_id)
             return True
 

@@ -210,10 +210,9 @@ def create_web(app: App) -> FastAPI:
     async def chat_page() -> str:
         return CHAT_PAGE.read_text(encoding="utf-8")
 
-    @web.get("/healthz", tags=["ops"])
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    from bot.ops import ops_routes
 
+    web.include_router(ops_routes(app))
     web.include_router(local_chat_routes(app))
     from bot.webhooks import channel_routes
 

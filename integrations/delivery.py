@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 
+from core import metrics
 from core.jobs import INSTANCE
 from core.storage.db import Database
 from core.storage.models import OutboxItem, ServiceRequest
@@ -129,9 +130,11 @@ async def deliver_due(
                 )
         except DeliveryError as exc:
             log.warning("outbox %s to %s failed: %s", item.id, target, exc)
+            metrics.BACKEND_CALLS.labels(target, "failed").inc()
             await breaker.failure(db, target, now)
             await _failed(db, item.id, exc, now, _policy_for(connector, policy), rng)
             continue
+        metrics.BACKEND_CALLS.labels(target, "ok").inc()
         await breaker.success(db, target, now)
         await _delivered(db, item.id, result, now)
     return attempted

@@ -15,6 +15,7 @@ from collections import Counter, deque
 from collections.abc import Mapping
 from datetime import timedelta
 
+from core import metrics
 from core.clock import Clock
 from core.jobs import INSTANCE
 from core.messages import Reply
@@ -163,6 +164,7 @@ class Sender:
         except RetryLater as exc:
             gate.defer_chat(item.chat_id, self.clock() + timedelta(seconds=exc.seconds))
             self.stats[f"{channel}.rate_limited"] += 1
+            metrics.RATE_LIMITED.labels(channel).inc()
             return Outcome(item.id, "retry", delay=exc.seconds, **base)
         except Blocked:
             self.stats[f"{channel}.blocked"] += 1
@@ -177,6 +179,7 @@ class Sender:
             log.warning("%s: outbox %s failed: %s", channel, item.id, type(exc).__name__)
             return Outcome(item.id, "error", reason=type(exc).__name__, **base)
         self.stats[f"{channel}.sent"] += 1
+        metrics.REPLIES_SENT.labels(channel).inc()
         return Outcome(item.id, "sent", external_ref=str(ref)[:100], **base)
 
     async def _record(self, outcomes: asyncio.Queue[Outcome | None]) -> None:
