@@ -203,7 +203,9 @@ def create_web(app: App) -> FastAPI:
     async def lifespan(_: FastAPI):
         yield
 
-    web = FastAPI(title="Ayo", version="0.1.0", lifespan=lifespan)
+    # The interactive API docs are for trying Ayo; production does not advertise its routes.
+    docs = {} if app.settings.demo else {"docs_url": None, "redoc_url": None, "openapi_url": None}
+    web = FastAPI(title="Ayo", version="0.1.0", lifespan=lifespan, **docs)
     web.state.ayo = app
 
     @web.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -77,15 +77,12 @@ async def viewer_for(session: AsyncSession, employee: Employee) -> Viewer:
     )
 
 
-async def open_session(
-    request: Request, response: Response, employee_id: int, *, method: str
-) -> None:
-    """Start a session for `employee_id` and set its cookie on `response`."""
-    app = _app(request)
-    now: datetime = app.deps.clock()
-    hours = app.settings.session_hours
+async def new_session(
+    db: Any, employee_id: int, now: datetime, *, hours: float, method: str
+) -> str:
+    """Store a session row; returns the cookie value (only its hash is kept)."""
     token = secrets.token_urlsafe(32)
-    async with app.db.transaction() as session:
+    async with db.transaction() as session:
         session.add(
             WebSession(
                 token_hash=_hash(token),
@@ -96,6 +93,16 @@ async def open_session(
                 expires_at=now + timedelta(hours=hours),
             )
         )
+    return token
+
+
+async def open_session(
+    request: Request, response: Response, employee_id: int, *, method: str
+) -> None:
+    """Start a session for `employee_id` and set its cookie on `response`."""
+    app = _app(request)
+    hours = app.settings.session_hours
+    token = await new_session(app.db, employee_id, app.deps.clock(), hours=hours, method=method)
     response.set_cookie(
         COOKIE,
         token,
