@@ -190,6 +190,10 @@ def _mount_features() -> None:
     app.add_typer(services_app, name="services")
     app.add_typer(apikey_app, name="apikey")
 
+    from bot.privacy_cli import app as privacy_app
+
+    app.add_typer(privacy_app, name="privacy")
+
 
 _mount_features()
 
