@@ -79,8 +79,6 @@ async def build_app(
         await import_lessons(app)
         if settings.demo:
             await load_demo_if_empty(app)
-        else:
-            await refuse_demo_data(app)
     return app
 
 
@@ -89,7 +87,12 @@ class DemoDataInProduction(RuntimeError):
 
 
 async def refuse_demo_data(app: App) -> None:
-    """Production must never serve the fictional demo employees: stop with a clear message."""
+    """Production must never serve the fictional demo employees: stop with a clear message.
+
+    `ayo serve` calls it; the operator's own tools (`ayo chat`, `ayo privacy` …) do not.
+    """
+    if not app.settings.production:
+        return
     from bot.demo import demo_employee_count
 
     async with app.db.sessions() as session:

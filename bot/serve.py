@@ -8,7 +8,7 @@ from typing import Any
 
 import uvicorn
 
-from bot.app import App, build_app
+from bot.app import App, build_app, refuse_demo_data
 from bot.web import create_web
 from core.settings import Settings
 
@@ -19,6 +19,7 @@ async def run(settings: Settings, *, host: str, port: int, telegram_polling: boo
     from bot.channels.setup import describe
 
     ayo = await build_app(settings)
+    await refuse_demo_data(ayo)
     for line in describe(settings, polling=telegram_polling):
         log.info("%s", line)
     web = create_web(ayo)
