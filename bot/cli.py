@@ -194,6 +194,10 @@ def _mount_features() -> None:
 
     app.add_typer(privacy_app, name="privacy")
 
+    from integrations.org.cli import org_app
+
+    app.add_typer(org_app, name="org")
+
 
 _mount_features()
 
