@@ -7,9 +7,7 @@ A route added without a rule below fails `test_every_route_has_a_rule`.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -17,51 +15,18 @@ from bot.web import create_web
 from bot.webauth import COOKIE, new_session
 from core.clock import FixedClock
 from core.settings import Settings
-from core.storage.base import Base
 from core.storage.models import ButtonToken, ChatAccount, OutboxItem, ServiceRequest, WebSession
 from tests.support.channel_rig import Rig, channel_rig
 from tests.support.org import BOSS_B, STAFF_A, STAFF_B, small_org
+from tests.support.owners import (
+    RULES,
+    Persona,
+    call,
+    client_for,
+    everything,
+    guarded_routes_refuse,
+)
 from tests.support.routes import all_routes
-
-PUBLIC = "public"  # shows no one's data
-LOGIN = "login"  # rate-limited login steps; tested in test_web_login.py
-DEMO_ONLY = "demo only"  # 404 in production
-SELF = "self"  # the session's own data only
-HR_ADMIN = "hr_admin of the OPD"
-TOKEN = "metrics token"
-SECRET = "webhook secret / signature"
-API_KEY = "inbound API key"
-
-RULES: dict[tuple[str, str], str] = {
-    ("GET", "/"): PUBLIC,
-    ("GET", "/healthz"): PUBLIC,
-    ("GET", "/readyz"): PUBLIC,
-    ("GET", "/metrics"): TOKEN,
-    ("GET", "/api/local/session"): PUBLIC,
-    ("GET", "/api/local/users"): HR_ADMIN,
-    ("POST", "/api/local/login/demo"): DEMO_ONLY,
-    ("POST", "/api/local/login/code"): LOGIN,
-    ("POST", "/api/local/login/verify"): LOGIN,
-    ("POST", "/api/local/logout"): SELF,
-    ("GET", "/api/local/me/messages"): SELF,
-    ("POST", "/api/local/me/messages"): SELF,
-    ("POST", "/telegram/webhook"): SECRET,
-    ("GET", "/whatsapp/webhook"): SECRET,
-    ("POST", "/whatsapp/webhook"): SECRET,
-    ("POST", "/api/v1/notifications"): API_KEY,
-    ("POST", "/api/v1/approvals"): API_KEY,
-    ("POST", "/api/v1/requests/{ref}/status"): API_KEY,
-    ("GET", "/api/v1/requests/{ref}"): API_KEY,
-}
-# Tables a refused request may write to: the audit trail of refusals, the login counters.
-REFUSALS_LOGGED = {"audit_events", "web_auth_attempts"}
-
-
-@dataclass
-class Persona:
-    name: str
-    cookies: dict[str, str]
-    csrf: str | None
 
 
 @pytest.fixture
@@ -78,18 +43,6 @@ async def world(settings: Settings, clock: FixedClock) -> AsyncIterator[tuple[Ri
                 csrf = (await session.execute(select(WebSession.csrf))).scalars().all()[-1]
             personas.append(Persona(nip, {COOKIE: token}, csrf))
         yield rig, personas
-
-
-async def everything(rig: Rig) -> dict[str, list[tuple]]:
-    """Every row of every table (the tiny test database), but the refusal logs."""
-    async with rig.ayo.db.sessions() as session:
-        snapshot = {}
-        for table in Base.metadata.sorted_tables:
-            if table.name in REFUSALS_LOGGED:
-                continue
-            rows = (await session.execute(select(table))).all()
-            snapshot[table.name] = sorted(tuple(map(repr, r)) for r in rows)
-        return snapshot
 
 
 async def sari_data(rig: Rig) -> list[tuple]:
@@ -121,23 +74,6 @@ async def sari_button(rig: Rig) -> str:
         )
 
 
-def client_for(rig: Rig, persona: Persona) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_web(rig.ayo)),
-        base_url="http://ayo.test",
-        cookies=persona.cookies,
-    )
-
-
-async def call(web: httpx.AsyncClient, method: str, path: str, **kw) -> httpx.Response:
-    url = path.replace("{ref}", "REQ-1")
-    if method == "GET":
-        return await web.get(url)
-    # A body that would be valid where a NIP is asked for: only the owner rule may refuse.
-    kw.setdefault("json", {"nip": STAFF_A})
-    return await web.post(url, **kw)
-
-
 def test_every_route_has_a_rule(world: tuple[Rig, list[Persona]]) -> None:
     rig, _ = world
     served = all_routes(create_web(rig.ayo))
@@ -149,26 +85,8 @@ async def test_guarded_routes_refuse_everyone_else_and_change_nothing(
     world: tuple[Rig, list[Persona]],
 ) -> None:
     rig, personas = world
-    refused: list[tuple[str, str, str, int]] = []
-    for (method, path), rule in sorted(RULES.items()):
-        if rule in (PUBLIC, LOGIN, SELF):
-            continue
-        for persona in personas:
-            before = await everything(rig)
-            async with client_for(rig, persona) as web:
-                answer = await call(web, method, path)
-            expected = {
-                TOKEN: {403},
-                HR_ADMIN: {401} if persona.name == "nobody" else {403},
-                DEMO_ONLY: {404},
-                SECRET: {401, 403},
-                API_KEY: {401},
-            }[rule]
-            assert answer.status_code in expected, (method, path, persona.name, answer.text)
-            assert await everything(rig) == before, (method, path, persona.name)
-            refused.append((method, path, persona.name, answer.status_code))
     # 10 guarded routes (users, demo login, metrics, 3 webhooks, 4 API) × 3 personas.
-    assert len(refused) == 30
+    assert await guarded_routes_refuse(rig, personas, STAFF_A) == 30
 
 
 async def test_own_data_routes_never_reach_someone_else(
