@@ -28,6 +28,10 @@ from core.storage.models import Employee
 from core.text import T
 
 CHAT_PAGE = Path(__file__).parent / "static" / "chat.html"
+DEMO_BANNER = (
+    '<div id="demo" class="demo" role="note">DEMO — data pegawai fiktif, bukan data '
+    "sebenarnya. Demo with fictional employees, not real data.</div>"
+)
 
 
 class SayBody(BaseModel):
@@ -210,7 +214,8 @@ def create_web(app: App) -> FastAPI:
 
     @web.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def chat_page() -> str:
-        return CHAT_PAGE.read_text(encoding="utf-8")
+        page = CHAT_PAGE.read_text(encoding="utf-8")
+        return page.replace("<!--DEMO-BANNER-->", DEMO_BANNER if app.settings.demo else "")
 
     from bot.ops import ops_routes
 

@@ -167,6 +167,7 @@ async def test_production_has_no_picker_and_lists_employees_only_to_hr_of_the_op
     assert (await rig.web.get("/api/local/users")).status_code == 403
     page = await rig.web.get("/")
     assert 'id="login"' in page.text
+    assert "DEMO" not in page.text
 
 
 async def test_an_hr_admin_sees_the_employees_of_their_own_opd_only(
