@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.messages import Reply
 from core.outbox import LOCAL_CHANNEL, enqueue_reply
-from core.storage.models import ChatAccount, Employee, WebAuthAttempt, WebLoginCode
+from core.storage.models import ChatAccount, Employee, OutboxItem, WebAuthAttempt, WebLoginCode
 from core.text import T
 from integrations import audit
 
@@ -41,6 +41,9 @@ CODE_MESSAGE = T(
     "Your Ayo web chat login code: {code}\nValid for {minutes} minutes. Never share it with "
     "anyone, staff included. If you are not logging in, ignore this message.",
 )
+
+
+CODE_USED = T("Kode masuk web chat Ayo (sudah dipakai).", "Ayo web chat login code (used).")
 
 
 class RateLimited(Exception):
@@ -234,6 +237,16 @@ async def verify_code(app: Any, raw_nip: str, code: str, address: str) -> int | 
         session.add(WebAuthAttempt(kind="verify", nip=nip, address=address, ok=ok, at=now))
         if ok:
             row.used_at = now
+            # The sent messages held the code in plain text: keep them, without it.
+            await session.execute(
+                update(OutboxItem)
+                .where(
+                    OutboxItem.employee_id == employee.id,
+                    OutboxItem.idempotency_key.like("weblogin:%"),
+                    OutboxItem.status != "pending",
+                )
+                .values(payload=Reply(CODE_USED).to_json())
+            )
             audit.record(
                 session,
                 now=now,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from core.clock import FixedClock
 from core.settings import Settings
-from core.storage.models import AuditEvent, Employee
+from core.storage.models import AuditEvent, Employee, OutboxItem
 from tests.support.channel_rig import Rig, channel_rig
 from tests.support.fake_telegram import tg_message_update
 from tests.support.org import BOSS_B, HR_A, STAFF_A, STAFF_B, small_org
@@ -65,6 +65,10 @@ async def test_the_code_arrives_on_telegram_and_opens_a_session(rig: Rig) -> Non
         headers={"X-CSRF-Token": session["csrf"]},
     )
     assert "Apa yang bisa saya bantu" in menu.json()["messages"][0]["text"]
+    # The code is not kept in the outbox once used.
+    async with rig.ayo.db.sessions() as db_session:
+        payloads = (await db_session.execute(select(OutboxItem.payload))).scalars().all()
+    assert payloads and all(code not in json.dumps(p) for p in payloads)
     # The code is single-use.
     again = await rig.web.post("/api/local/login/verify", json={"nip": STAFF_A, "code": code})
     assert again.status_code == 401
