@@ -198,6 +198,10 @@ def _mount_features() -> None:
 
     app.add_typer(org_app, name="org")
 
+    from bot.leave_cli import leave_app
+
+    app.add_typer(leave_app, name="leave")
+
 
 _mount_features()
 
