@@ -43,9 +43,18 @@ async def head_of_opd(session: AsyncSession, employee: Employee) -> Employee | N
     return None
 
 
+async def with_role(session: AsyncSession, role: str) -> list[Employee]:
+    """Active employees holding `role`, found by the database (not by loading everyone)."""
+    rows = await session.execute(
+        select(Employee)
+        .where(Employee.active.is_(True), Employee.with_role(role))
+        .order_by(Employee.id)
+    )
+    return list(rows.scalars())
+
+
 async def hr_admins(session: AsyncSession) -> list[Employee]:
-    rows = (await session.execute(select(Employee).where(Employee.active.is_(True)))).scalars()
-    return [e for e in rows if e.has_role("hr_admin")]
+    return await with_role(session, "hr_admin")
 
 
 async def _resolve(session: AsyncSession, step: ApprovalStepSpec, employee: Employee) -> list[int]:
@@ -59,10 +68,7 @@ async def _resolve(session: AsyncSession, step: ApprovalStepSpec, employee: Empl
             head = await head_of_opd(session, employee)
             return [head.id] if head else []
         case "role":
-            rows = (
-                await session.execute(select(Employee).where(Employee.active.is_(True)))
-            ).scalars()
-            return [e.id for e in rows if e.has_role(step.role or "")]
+            return [e.id for e in await with_role(session, step.role or "")]
         case "employee":
             rows = (
                 await session.execute(select(Employee).where(Employee.nip.in_(step.nips)))

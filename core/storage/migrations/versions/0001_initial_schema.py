@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 00:39:42.200994
+Create Date: 2026-12-02 00:50:53.411477
 """
 
 from collections.abc import Sequence
@@ -211,6 +211,9 @@ def upgrade() -> None:
     sa.Column('language', sa.String(length=2), nullable=True),
     sa.Column('last_inbound_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('inbox_owner', sa.String(length=64), nullable=True),
+    sa.Column('inbox_lease_until', core.storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('inbox_served_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_chat_accounts_employee_id_employees')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_chat_accounts')),
     sa.UniqueConstraint('channel', 'external_id', name=op.f('uq_chat_accounts_channel'))
