@@ -89,6 +89,30 @@ async def build_app(
     return app
 
 
+class DemoDataInProduction(RuntimeError):
+    """The database holds the demo organisation while AYO_ENV=production."""
+
+
+async def refuse_demo_data(app: App) -> None:
+    """Production must never serve the fictional demo employees: stop with a clear message.
+
+    `ayo serve` calls it; the operator's own tools (`ayo chat`, `ayo privacy` …) do not.
+    """
+    if not app.settings.production:
+        return
+    from bot.demo import demo_employee_count
+
+    async with app.db.sessions() as session:
+        count = await demo_employee_count(session)
+    if count:
+        await app.close()
+        raise DemoDataInProduction(
+            f"The database holds {count} employees of the demo organisation, and AYO_ENV is "
+            "production. Use a fresh database for production (see docs/OPERATIONS.md), or "
+            "set AYO_ENV=demo to try Ayo with the demo data."
+        )
+
+
 async def import_lessons(app: App) -> None:
     """Import the lesson content (built-in or AYO_LESSONS_DIR); unchanged lessons cost nothing."""
     from lessons.catalog import DEFAULT_CONTENT_DIR

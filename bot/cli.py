@@ -58,21 +58,26 @@ def serve(
     ] = None,
 ) -> None:
     """Run Ayo: web chat, webhooks and background work, on the configured database."""
+    from bot.app import DemoDataInProduction
     from bot.serve import run
 
     settings = Settings()
     setup_logging(settings)
-    # uvloop (from uvicorn[standard]) where available: the webhook's fast path runs on it.
-    with asyncio.Runner(loop_factory=fast_loop()) as runner:
-        runner.run(
-            run(
-                settings,
-                host=host or settings.host,
-                port=port or settings.port,
-                telegram_polling=telegram_polling,
-                workers=workers,
+    try:
+        # uvloop (from uvicorn[standard]) where available: the webhook's fast path runs on it.
+        with asyncio.Runner(loop_factory=fast_loop()) as runner:
+            runner.run(
+                run(
+                    settings,
+                    host=host or settings.host,
+                    port=port or settings.port,
+                    telegram_polling=telegram_polling,
+                    workers=workers,
+                )
             )
-        )
+    except DemoDataInProduction as exc:
+        err.print(f"[red]Ayo did not start: {exc}[/red]")
+        raise typer.Exit(2) from None
 
 
 def fast_loop() -> Callable[[], asyncio.AbstractEventLoop] | None:
@@ -156,9 +161,16 @@ def db_revision(
 
 @demo_app.command("load")
 def demo_load() -> None:
-    """Load (or refresh) the demo organisation; safe to run again."""
+    """Load (or refresh) the demo organisation; safe to run again (AYO_ENV=demo only)."""
     from bot.app import build_app
     from bot.demo import load_demo
+
+    if Settings().production:
+        err.print(
+            "[red]AYO_ENV is production: the demo organisation is never loaded there. "
+            "Set AYO_ENV=demo on a separate database to try Ayo.[/red]"
+        )
+        raise typer.Exit(2)
 
     async def _run() -> int:
         ayo = await build_app(Settings(), prepare=True)
@@ -231,6 +243,10 @@ def _mount_features() -> None:
 
     app.add_typer(services_app, name="services")
     app.add_typer(apikey_app, name="apikey")
+
+    from bot.privacy_cli import app as privacy_app
+
+    app.add_typer(privacy_app, name="privacy")
 
     from integrations.org.cli import org_app
 

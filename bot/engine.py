@@ -17,7 +17,7 @@ from bot.deps import Deps
 from bot.inbox_writer import InboxWriter, row_of
 from bot.state import ConversationState
 from bot.types import BUTTON_LIMIT, CHAT_ID_LIMIT, KEY_LIMIT, TEXT_LIMIT, Inbound
-from core import untrusted
+from core import metrics, untrusted
 from core.messages import Reply
 from core.outbox import enqueue_reply
 from core.storage.models import ChatAccount, Employee, InboxItem, OutboxItem
@@ -81,6 +81,8 @@ class Engine:
         received = await self.writer.write(row_of(inbound, text=text, button=button, meta=meta))
         if received is None:
             log.info("duplicate %s update ignored", chat.channel)
+        else:
+            metrics.UPDATES_RECEIVED.labels(chat.channel).inc()
         return received
 
     async def handle(self, inbound: Inbound) -> int | None:
@@ -92,15 +94,19 @@ class Engine:
 
     async def process(self, inbox_id: int) -> bool:
         """Process one inbox item exactly once; False if it was already processed."""
+        channel = "unknown"
         try:
             async with self.deps.db.transaction() as session:
                 item = await session.get(InboxItem, inbox_id, with_for_update=True)
                 if item is None or item.status != "pending":
                     return False
+                channel = item.channel
                 await self._step(session, item)
-                return True
+            metrics.UPDATES_PROCESSED.labels(channel).inc()
+            return True
         except Exception as exc:
             log.exception("inbox %s failed", inbox_id)
+            metrics.UPDATES_FAILED.labels(channel).inc()
             await self._fail(inbox_id, f"handler error: {type(exc).__name__}")
             return True
 

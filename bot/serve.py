@@ -14,7 +14,7 @@ from typing import Any
 
 import uvicorn
 
-from bot.app import App, build_app
+from bot.app import App, build_app, refuse_demo_data
 from bot.web import create_web
 from core.settings import Settings
 
@@ -32,6 +32,7 @@ async def run(
     from bot.channels.setup import describe
 
     ayo = await build_app(settings)
+    await refuse_demo_data(ayo)
     for line in describe(settings, polling=telegram_polling):
         log.info("%s", line)
     web = create_web(ayo)

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 
+from core import metrics
 from core.jobs import INSTANCE
 from core.storage.db import Database
 from core.storage.models import OutboxItem, ServiceRequest
@@ -144,10 +145,12 @@ async def deliver_due(
                 )
         except DeliveryError as exc:
             log.warning("outbox %s to %s failed: %s", item.id, target, exc)
+            metrics.BACKEND_CALLS.labels(target, "failed").inc()
             await breaker.failure(db, target, now, threshold=policy.breaker_failures,
                                   open_for=policy.breaker_open_for)  # fmt: skip
             await _failed(db, item.id, exc, now, _policy_for(connector, policy), rng)
             continue
+        metrics.BACKEND_CALLS.labels(target, "ok").inc()
         await breaker.success(db, target, now)
         await _delivered(db, item.id, result, now)
     return attempted

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from core import metrics
 from core.clock import Clock
 from core.settings import Settings
 from core.storage.db import Database
@@ -102,12 +104,15 @@ class Runner:
     async def _guarded(self, job: Job) -> None:
         while True:
             self._again.discard(job.name)
+            started = time.perf_counter()
             try:
                 count = await job.run()
             except Exception:
+                metrics.SWEEP_SECONDS.labels(job.name).observe(time.perf_counter() - started)
                 # A failing sweep must not stop the others; its rows stay due and are retried.
                 log.exception("sweep %s failed", job.name)
                 return
+            metrics.SWEEP_SECONDS.labels(job.name).observe(time.perf_counter() - started)
             if count:
                 log.info("sweep %s: %s", job.name, count)
             if job.name not in self._again:

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from core import metrics
 from core.clock import Clock
 from core.jobs import INSTANCE
 from core.messages import Reply
@@ -298,6 +299,7 @@ class Sender:
         except RetryLater as exc:
             gate.defer_chat(item.chat_id, self.clock() + timedelta(seconds=exc.seconds))
             self.stats[f"{channel}.rate_limited"] += 1
+            metrics.RATE_LIMITED.labels(channel).inc()
             return Outcome(item.id, "retry", delay=exc.seconds, **base)
         except Blocked:
             self.stats[f"{channel}.blocked"] += 1
@@ -312,4 +314,5 @@ class Sender:
             log.warning("%s: outbox %s failed: %s", channel, item.id, type(exc).__name__)
             return Outcome(item.id, "error", reason=type(exc).__name__, **base)
         self.stats[f"{channel}.sent"] += 1
+        metrics.REPLIES_SENT.labels(channel).inc()
         return Outcome(item.id, "sent", external_ref=str(ref)[:100], **base)

@@ -122,4 +122,4 @@ def _attachment(nip: str, reply: Reply) -> dict[str, str] | None:
     found = reply.attachment
     if found is None:
         return None
-    return {"filename": found.filename, "url": f"/api/local/{nip}/files/{found.kind}/{found.ref}"}
+    return {"filename": found.filename, "url": f"/api/local/me/files/{found.kind}/{found.ref}"}

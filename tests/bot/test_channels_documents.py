@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -85,36 +86,52 @@ async def test_the_web_chat_upload_attaches_a_letter_and_the_leave_letter_downlo
             users["Dimas Prasetyo"], users["Sri Wahyuni"], users["Ratna Dewi Lestari"]
         )  # fmt: skip
 
+        sessions: dict[str, httpx.AsyncClient] = {}
+
+        async def as_(nip: str) -> httpx.AsyncClient:
+            """A browser that picked `nip` in the demo picker (its own cookie and CSRF)."""
+            if nip not in sessions:
+                client = httpx.AsyncClient(transport=web._transport, base_url="http://ayo.test")
+                assert (await client.post("/api/local/login/demo", json={"nip": nip})).is_success
+                csrf = (await client.get("/api/local/session")).json()["csrf"]
+                client.headers["X-CSRF-Token"] = csrf
+                sessions[nip] = client
+            return sessions[nip]
+
         async def say(nip: str, **body) -> list[dict]:
-            return (await web.post(f"/api/local/{nip}/messages", json=body)).json()["messages"]
+            client = await as_(nip)
+            return (await client.post("/api/local/me/messages", json=body)).json()["messages"]
 
         def button(messages: list[dict], label: str) -> str:
             return next(b["token"] for m in messages for b in m["buttons"] if b["label"] == label)
 
         await say(dimas, text="cuti sakit besok 2 hari")
         await say(dimas, text="demam tinggi")
-        refused = await web.post(
-            f"/api/local/{dimas}/files",
+        refused = await (await as_(dimas)).post(
+            "/api/local/me/files",
             files={"file": ("surat.docx", b"PK\x03\x04x", "text/plain")},
         )
         assert refused.json()["messages"][0]["text"].startswith(
             "Maaf, jenis berkas itu tidak diterima."
         )
         summary = (
-            await web.post(
-                f"/api/local/{dimas}/files", files={"file": ("surat.pdf", PDF, "application/pdf")}
+            await (await as_(dimas)).post(
+                "/api/local/me/files", files={"file": ("surat.pdf", PDF, "application/pdf")}
             )
         ).json()["messages"]
         assert "Lampiran: dokumen terlampir (PDF)" in summary[-1]["text"]
         await say(dimas, button=button(summary, "Kirim"))
         for approver in (sri, ratna):
-            prompt = (await web.get(f"/api/local/{approver}/messages")).json()["messages"]
+            prompt = (await (await as_(approver)).get("/api/local/me/messages")).json()["messages"]
             assert "/documents/" in prompt[-1]["text"]
             await say(approver, button=button(prompt, "Setuju"))
-        told = (await web.get(f"/api/local/{dimas}/messages")).json()["messages"]
+        told = (await (await as_(dimas)).get("/api/local/me/messages")).json()["messages"]
         [letter] = [m["attachment"] for m in told if m.get("attachment")]
         assert letter["filename"] == "surat-izin-cuti-CUTI-2612-000001.pdf"
-        got = await web.get(letter["url"])
+        got = await (await as_(dimas)).get(letter["url"])
         assert got.status_code == 200 and got.content.startswith(b"%PDF-")
-        # Another employee's address for the same letter is no way in.
-        assert (await web.get(letter["url"].replace(dimas, sri))).status_code == 404
+        # Another employee's session asking for the same letter is no way in, nor is nobody.
+        assert (await (await as_(sri)).get(letter["url"])).status_code == 404
+        assert (await web.get(letter["url"])).status_code == 401
+        for client in sessions.values():
+            await client.aclose()

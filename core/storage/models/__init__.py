@@ -36,6 +36,7 @@ from core.storage.models.requests import (
     Delegation,
     ServiceRequest,
 )
+from core.storage.models.web import PrivacyErasure, WebAuthAttempt, WebLoginCode, WebSession
 
 __all__ = [
     "LEAVE_RESERVED",
@@ -66,6 +67,7 @@ __all__ = [
     "LinkCode",
     "OrgUnit",
     "OutboxItem",
+    "PrivacyErasure",
     "QuizAnswer",
     "ReviewCard",
     "SandboxRecord",
@@ -74,4 +76,7 @@ __all__ = [
     "StoredLesson",
     "StoredQuestion",
     "UnknownMessage",
+    "WebAuthAttempt",
+    "WebLoginCode",
+    "WebSession",
 ]
