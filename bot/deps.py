@@ -27,3 +27,5 @@ class Deps:
     lessons: Any = None
     # Backend connectors by name (integrations/connectors), for queries and delivery.
     connectors: Any = None
+    # The handoff teams (integrations/handoff/teams.py).
+    handoff: Any = None

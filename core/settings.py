@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     services_dir: Path | None = None
     lessons_dir: Path | None = None
     calendar_overrides: Path | None = None
+    # Teams answering handed-over conversations (YAML; else integrations/handoff/teams.yaml).
+    handoff_teams: Path | None = None
 
     # Learning (JP = jam pelajaran, the civil service's unit of learning time).
     minutes_per_jp: int = 45

@@ -24,6 +24,8 @@ from integrations.catalog import ServiceSpec
 from integrations.forms import format_range, range_of
 from integrations.leave_rules import LeaveRules, Violation
 
+# Leave-rule violations that hand the employee to a person (their message promises one).
+HANDOFF = {"handled_by_human": "kepegawaian"}
 # Which question to ask again for each leave-rule violation; absent: the request stops.
 REASK = {
     "invalid_range": "dates",
@@ -44,6 +46,8 @@ REASK = {
 class Problem:
     message: T
     field: str | None  # the question to ask again; None when the request cannot go ahead
+    # The handoff topic when a person takes over instead (the message promises one).
+    handoff: str | None = None
 
 
 @dataclass
@@ -121,7 +125,9 @@ async def leave_rule(ctx: RuleContext, check: Check) -> None:
             data["balance_after"] = balance.remaining - days
     for v in violations:
         if v.blocking:
-            check.problems.append(Problem(_violation(v), REASK.get(v.code)))
+            check.problems.append(
+                Problem(_violation(v), REASK.get(v.code), handoff=HANDOFF.get(v.code))
+            )
         else:
             check.notes.append(_violation(v))
     for other in await leave.overlapping(

@@ -155,7 +155,17 @@ async def _problems(
     fatal = [p for p in problems if p.field is None]
     if fatal:
         ctx.state.clear("form", "expect")
-        return [Reply(join([p.message for p in fatal]))]
+        replies = [Reply(join([p.message for p in fatal]))]
+        topic = next((p.handoff for p in fatal if p.handoff), None)
+        if topic is not None:
+            from bot.handlers.handoff import open_for
+
+            replies.append(
+                await open_for(
+                    ctx, topic, f"{form['service']}.{form['data'].get('leave_type', '')}"
+                )
+            )
+        return replies
     for problem in problems:
         form["data"].pop(problem.field, None)
         if problem.field in form["history"]:
