@@ -81,7 +81,28 @@ async def build_app(
         await import_lessons(app)
         if settings.demo:
             await load_demo_if_empty(app)
+        else:
+            await refuse_demo_data(app)
     return app
+
+
+class DemoDataInProduction(RuntimeError):
+    """The database holds the demo organisation while AYO_ENV=production."""
+
+
+async def refuse_demo_data(app: App) -> None:
+    """Production must never serve the fictional demo employees: stop with a clear message."""
+    from bot.demo import demo_employee_count
+
+    async with app.db.sessions() as session:
+        count = await demo_employee_count(session)
+    if count:
+        await app.close()
+        raise DemoDataInProduction(
+            f"The database holds {count} employees of the demo organisation, and AYO_ENV is "
+            "production. Use a fresh database for production (see docs/OPERATIONS.md), or "
+            "set AYO_ENV=demo to try Ayo with the demo data."
+        )
 
 
 async def import_lessons(app: App) -> None:

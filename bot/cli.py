@@ -46,18 +46,23 @@ def serve(
     ] = False,
 ) -> None:
     """Run Ayo: web chat, webhooks and background work, on the configured database."""
+    from bot.app import DemoDataInProduction
     from bot.serve import run
 
     settings = Settings()
     setup_logging(settings)
-    asyncio.run(
-        run(
-            settings,
-            host=host or settings.host,
-            port=port or settings.port,
-            telegram_polling=telegram_polling,
+    try:
+        asyncio.run(
+            run(
+                settings,
+                host=host or settings.host,
+                port=port or settings.port,
+                telegram_polling=telegram_polling,
+            )
         )
-    )
+    except DemoDataInProduction as exc:
+        err.print(f"[red]Ayo did not start: {exc}[/red]")
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -106,9 +111,16 @@ def db_revision(
 
 @demo_app.command("load")
 def demo_load() -> None:
-    """Load (or refresh) the demo organisation; safe to run again."""
+    """Load (or refresh) the demo organisation; safe to run again (AYO_ENV=demo only)."""
     from bot.app import build_app
     from bot.demo import load_demo
+
+    if Settings().production:
+        err.print(
+            "[red]AYO_ENV is production: the demo organisation is never loaded there. "
+            "Set AYO_ENV=demo on a separate database to try Ayo.[/red]"
+        )
+        raise typer.Exit(2)
 
     async def _run() -> int:
         ayo = await build_app(Settings(), prepare=True)

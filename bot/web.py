@@ -6,11 +6,26 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, HTTPException
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import select
 
 from bot.app import App
+from bot.webauth import (
+    LoggedIn,
+    LoggedInPost,
+    Viewer,
+    close_session,
+    csrf_token,
+    opd_of,
+    open_session,
+    optional_viewer,
+    require_viewer,
+)
+from bot.weblogin import RateLimited, clean_nip, request_code, verify_code
+from core.storage.models import Employee
+from core.text import T
 
 CHAT_PAGE = Path(__file__).parent / "static" / "chat.html"
 
@@ -27,31 +42,153 @@ class SayBody(BaseModel):
         return self
 
 
+class LoginBody(BaseModel):
+    nip: str = Field(max_length=40)
+
+
+class VerifyBody(BaseModel):
+    nip: str = Field(max_length=40)
+    code: str = Field(max_length=12)
+
+
+CODE_SENT = T(
+    "Jika NIP ini terdaftar dan sudah terhubung ke Telegram atau WhatsApp, kode masuk baru "
+    "saja dikirim ke sana. Masukkan kode itu di sini.",
+    "If this NIP is registered and linked to Telegram or WhatsApp, a login code was just sent "
+    "there. Enter that code here.",
+)
+CODE_WRONG = T(
+    "Kode salah atau sudah kedaluwarsa. Minta kode baru bila perlu.",
+    "The code is wrong or has expired. Ask for a new code if needed.",
+)
+TOO_MANY = T(
+    "Terlalu banyak percobaan. Coba lagi dalam {minutes} menit.",
+    "Too many attempts. Try again in {minutes} minutes.",
+)
+
+
+def client_address(request: Request) -> str:
+    """The client's address (uvicorn puts the proxy's X-Forwarded-For here when trusted)."""
+    return (request.client.host if request.client else "unknown")[:64]
+
+
+def _too_many(exc: Any) -> HTTPException:
+    minutes = max(1, -(-exc.retry_after // 60))
+    return HTTPException(
+        429,
+        TOO_MANY.format(minutes=minutes).to_json(),
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
+def _viewer_json(viewer: Viewer) -> dict[str, Any]:
+    return {
+        "nip": viewer.nip,
+        "name": viewer.name,
+        "roles": sorted(viewer.roles),
+    }
+
+
 def local_chat_routes(app: App) -> APIRouter:
     routes = APIRouter(prefix="/api/local", tags=["local web chat"])
 
+    @routes.get("/session")
+    async def who_am_i(request: Request) -> dict[str, Any]:
+        """The logged-in employee (or null), whether this is the demo, and the CSRF token."""
+        viewer = await optional_viewer(request)
+        return {
+            "demo": app.settings.demo,
+            "viewer": _viewer_json(viewer) if viewer else None,
+            "csrf": csrf_token(request) if viewer else None,
+        }
+
     @routes.get("/users")
-    async def users() -> list[dict[str, Any]]:
-        """Employees to chat as (the local web chat is for trying Ayo and for pilots)."""
+    async def users(request: Request) -> list[dict[str, Any]]:
+        """The demo picker's employees; in production HR admins only, their own OPD only."""
         from bot.demo import users as list_users
 
-        return await list_users(app.db)
+        if app.settings.demo:
+            return await list_users(app.db)
+        viewer = await require_viewer(request)
+        if not viewer.has_role("hr_admin"):
+            raise HTTPException(403, "not allowed / tidak diizinkan")
+        async with app.db.sessions() as session:
+            rows = (await session.execute(select(Employee).order_by(Employee.id))).scalars().all()
+            return [
+                {
+                    "nip": e.nip,
+                    "name": e.name,
+                    "position": e.position,
+                    "unit": e.unit.name,
+                    "roles": list(e.roles or []),
+                    "active": e.active,
+                }
+                for e in rows
+                if await opd_of(session, e.unit_id) == viewer.opd_id
+            ]
 
-    @routes.post("/{nip}/messages")
-    async def say(nip: str, body: SayBody) -> dict[str, Any]:
-        """Send a message or press a button; answers with every message now waiting."""
+    @routes.post("/login/demo")
+    async def demo_login(body: LoginBody, request: Request, response: Response) -> dict[str, Any]:
+        """Demo only: chat as any demo employee (the picker sets the same session cookie)."""
+        if not app.settings.demo:
+            raise HTTPException(404, "not found")
+        async with app.db.sessions() as session:
+            employee = (
+                await session.execute(select(Employee).where(Employee.nip == clean_nip(body.nip)))
+            ).scalar()
+        if employee is None or not employee.active:
+            raise HTTPException(404, "unknown employee")
+        await open_session(request, response, employee.id, method="demo")
+        return {"ok": True}
+
+    @routes.post("/login/code")
+    async def login_code(body: LoginBody, request: Request) -> dict[str, Any]:
+        """Send a one-time code to the NIP's linked chat; the same answer for every NIP."""
         try:
-            await app.local.say(nip, text=body.text, button=body.button, client_id=body.client_id)
-            messages = await app.local.collect(nip)
+            await request_code(app, body.nip, client_address(request))
+        except RateLimited as exc:
+            raise _too_many(exc) from exc
+        return {"status": "sent", "message": CODE_SENT.to_json()}
+
+    @routes.post("/login/verify")
+    async def login_verify(
+        body: VerifyBody, request: Request, response: Response
+    ) -> dict[str, Any]:
+        """Exchange the code for a session cookie; 401 with one neutral text otherwise."""
+        try:
+            employee_id = await verify_code(app, body.nip, body.code, client_address(request))
+        except RateLimited as exc:
+            raise _too_many(exc) from exc
+        if employee_id is None:
+            raise HTTPException(401, CODE_WRONG.to_json())
+        await open_session(request, response, employee_id, method="code")
+        return {"ok": True}
+
+    @routes.post("/logout")
+    async def logout(
+        request: Request, response: Response, viewer: LoggedInPost
+    ) -> dict[str, bool]:
+        """End this browser's session."""
+        await close_session(request, response)
+        return {"ok": True}
+
+    @routes.post("/me/messages")
+    async def say(body: SayBody, viewer: LoggedInPost) -> dict[str, Any]:
+        """Send a message or press a button as yourself; answers with every message waiting."""
+        try:
+            await app.local.say(
+                viewer.nip, text=body.text, button=body.button, client_id=body.client_id
+            )
+            messages = await app.local.collect(viewer.nip)
         except LookupError as exc:
             raise HTTPException(404, "unknown employee") from exc
         return {"messages": [m.to_json() for m in messages]}
 
-    @routes.get("/{nip}/messages")
-    async def poll(nip: str) -> dict[str, Any]:
+    @routes.get("/me/messages")
+    async def poll(viewer: LoggedIn) -> dict[str, Any]:
         """Messages that arrived while the page was idle (approval prompts, decisions)."""
         try:
-            messages = await app.local.collect(nip)
+            messages = await app.local.collect(viewer.nip)
         except LookupError as exc:
             raise HTTPException(404, "unknown employee") from exc
         return {"messages": [m.to_json() for m in messages]}

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,8 +24,21 @@ class Settings(BaseSettings):
     language: str = "id"
     host: str = "127.0.0.1"
     port: int = 8080
-    demo: bool = True
+    # demo: the demo organisation, the employee picker in the web chat (./scripts/start).
+    # production: real data only; the web chat needs a login (default for `ayo serve`).
+    env: Literal["demo", "production"] = "production"
+    # The older switch, kept working: AYO_DEMO=1 means AYO_ENV=demo, 0 means production.
+    # After validation it always equals `env == "demo"`.
+    demo: bool | None = None
     log_level: str = "INFO"
+
+    # Web chat login: session cookie lifetime, one-time code lifetime, and whether the
+    # cookie is Secure (set it behind TLS; requests arriving over https get it anyway).
+    session_hours: float = 12.0
+    login_code_minutes: int = 5
+    cookie_secure: bool = False
+    # Bearer token for /metrics; required in production (without it /metrics answers 403).
+    metrics_token: str = ""
 
     services_dir: Path | None = None
     lessons_dir: Path | None = None
@@ -69,6 +83,22 @@ class Settings(BaseSettings):
     # requests waiting this many office hours at one step get a nudge to the employee.
     quiet_hours: str = "21:00-06:00"
     nudge_after_working_hours: float = 16.0
+
+    @model_validator(mode="after")
+    def _one_environment(self) -> Settings:
+        chosen = "env" in self.model_fields_set
+        if self.demo is not None and not chosen:
+            self.env = "demo" if self.demo else "production"
+        elif self.demo is not None and self.demo != (self.env == "demo"):
+            raise ValueError(
+                f"AYO_ENV={self.env} contradicts AYO_DEMO={int(self.demo)}; set only AYO_ENV"
+            )
+        self.demo = self.env == "demo"
+        return self
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data folder."""

@@ -66,6 +66,21 @@ async def load_demo(db: Database, now: datetime, path: Path = ORGANISATION) -> i
         return len(people)
 
 
+def demo_nips(path: Path = ORGANISATION) -> list[str]:
+    """The NIPs `load_demo` gives the demo employees."""
+    data = read_organisation(path)
+    return [
+        demo_nip(spec["born"], spec["tmt"], spec["sex"], serial)
+        for serial, spec in enumerate(data["employees"], start=1)
+    ]
+
+
+async def demo_employee_count(session: AsyncSession) -> int:
+    """How many demo employees the database holds (production refuses to start with any)."""
+    query = select(func.count(Employee.id)).where(Employee.nip.in_(demo_nips()))
+    return (await session.execute(query)).scalar_one()
+
+
 async def is_empty(session: AsyncSession) -> bool:
     return (await session.execute(select(func.count(Employee.id)))).scalar_one() == 0
 

@@ -17,10 +17,13 @@ DIMAS = "199402172019031005"
 
 @pytest.fixture
 def web(ayo: App, database_url: str, tmp_path: Path) -> Iterator[httpx.Client]:
+    """A browser that picked Dimas in the demo picker (a session cookie and its CSRF token)."""
     with (
         ayo_server(ayo_env(database_url, tmp_path)) as url,
         httpx.Client(base_url=url, timeout=30) as client,
     ):
+        assert client.post("/api/local/login/demo", json={"nip": DIMAS}).status_code == 200
+        client.headers["X-CSRF-Token"] = client.get("/api/local/session").json()["csrf"]
         yield client
 
 
@@ -38,26 +41,51 @@ def test_the_picker_lists_demo_employees(web: httpx.Client) -> None:
     assert any(u["nip"] == DIMAS for u in users)
 
 
+def test_the_page_says_it_is_a_demo(web: httpx.Client) -> None:
+    assert "DEMO" in web.get("/").text
+    session = web.get("/api/local/session").json()
+    assert session["demo"] is True
+    assert session["viewer"]["nip"] == DIMAS
+
+
+def test_picking_an_employee_sets_a_session_cookie(web: httpx.Client) -> None:
+    picked = web.post("/api/local/login/demo", json={"nip": DIMAS})
+    cookie = picked.headers["set-cookie"].lower()
+    assert "ayo_session=" in cookie
+    assert "httponly" in cookie
+    assert "samesite=lax" in cookie
+    assert "max-age=43200" in cookie
+
+
+def test_without_the_session_nothing_is_sent(web: httpx.Client) -> None:
+    anonymous = httpx.Client(base_url=str(web.base_url), timeout=30)
+    with anonymous:
+        assert anonymous.post("/api/local/me/messages", json={"text": "menu"}).status_code == 401
+        assert anonymous.get("/api/local/me/messages").status_code == 401
+    # A session without its CSRF token cannot post either.
+    token = web.headers.pop("X-CSRF-Token")
+    assert web.post("/api/local/me/messages", json={"text": "menu"}).status_code == 403
+    web.headers["X-CSRF-Token"] = token
+
+
 def test_a_message_and_a_button_round_trip(web: httpx.Client) -> None:
-    menu = web.post(f"/api/local/{DIMAS}/messages", json={"text": "menu"}).json()["messages"]
+    menu = web.post("/api/local/me/messages", json={"text": "menu"}).json()["messages"]
     assert "Apa yang bisa saya bantu" in menu[0]["text"]
     token = menu[0]["buttons"][0]["token"]
-    pressed = web.post(f"/api/local/{DIMAS}/messages", json={"button": token}).json()["messages"]
+    pressed = web.post("/api/local/me/messages", json={"button": token}).json()["messages"]
     assert pressed and "tidak dikenali" not in pressed[0]["text"]
 
 
 def test_a_resent_message_is_answered_once(web: httpx.Client) -> None:
     body = {"text": "halo", "client_id": "abc123"}
-    first = web.post(f"/api/local/{DIMAS}/messages", json=body).json()["messages"]
-    second = web.post(f"/api/local/{DIMAS}/messages", json=body).json()["messages"]
+    first = web.post("/api/local/me/messages", json=body).json()["messages"]
+    second = web.post("/api/local/me/messages", json=body).json()["messages"]
     assert len(first) == 1
     assert second == []
 
 
 def test_bad_requests_get_clear_errors(web: httpx.Client) -> None:
-    assert (
-        web.post("/api/local/000000000000000000/messages", json={"text": "x"}).status_code == 404
-    )
-    assert web.post(f"/api/local/{DIMAS}/messages", json={}).status_code == 422
-    assert web.post(f"/api/local/{DIMAS}/messages", json={"text": "x" * 5001}).status_code == 422
-    assert web.post(f"/api/local/{DIMAS}/messages", content=b"not json").status_code == 422
+    assert web.post("/api/local/login/demo", json={"nip": "000000000000000000"}).status_code == 404
+    assert web.post("/api/local/me/messages", json={}).status_code == 422
+    assert web.post("/api/local/me/messages", json={"text": "x" * 5001}).status_code == 422
+    assert web.post("/api/local/me/messages", content=b"not json").status_code == 422

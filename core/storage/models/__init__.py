@@ -28,6 +28,7 @@ from core.storage.models.lessons import (
 )
 from core.storage.models.org import Employee, OrgUnit
 from core.storage.models.requests import ApprovalStep, AuditEvent, Delegation, ServiceRequest
+from core.storage.models.web import PrivacyErasure, WebAuthAttempt, WebLoginCode, WebSession
 
 __all__ = [
     "ApiKey",
@@ -55,6 +56,7 @@ __all__ = [
     "LinkCode",
     "OrgUnit",
     "OutboxItem",
+    "PrivacyErasure",
     "QuizAnswer",
     "ReviewCard",
     "SandboxRecord",
@@ -62,4 +64,7 @@ __all__ = [
     "StoredLesson",
     "StoredQuestion",
     "UnknownMessage",
+    "WebAuthAttempt",
+    "WebLoginCode",
+    "WebSession",
 ]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 23:18:28.912739
+Create Date: 2026-12-01 23:23:32.301096
 """
 
 from collections.abc import Sequence
@@ -98,6 +98,19 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_unknown_messages')),
     sa.UniqueConstraint('text', name=op.f('uq_unknown_messages_text'))
     )
+    op.create_table('web_auth_attempts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('nip', sa.String(length=32), nullable=False),
+    sa.Column('address', sa.String(length=64), nullable=False),
+    sa.Column('ok', sa.Boolean(), nullable=False),
+    sa.Column('at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_web_auth_attempts'))
+    )
+    with op.batch_alter_table('web_auth_attempts', schema=None) as batch_op:
+        batch_op.create_index('ix_web_auth_address', ['kind', 'address', 'at'], unique=False)
+        batch_op.create_index('ix_web_auth_nip', ['kind', 'nip', 'at'], unique=False)
+
     op.create_table('employees',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('nip', sa.String(length=18), nullable=False),
@@ -288,6 +301,18 @@ def upgrade() -> None:
     with op.batch_alter_table('link_codes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_link_codes_employee_id'), ['employee_id'], unique=False)
 
+    op.create_table('privacy_erasures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('employee_id', sa.Integer(), nullable=False),
+    sa.Column('at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('removed', sa.JSON(), nullable=False),
+    sa.Column('kept', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_privacy_erasures_employee_id_employees')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_privacy_erasures'))
+    )
+    with op.batch_alter_table('privacy_erasures', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_privacy_erasures_employee_id'), ['employee_id'], unique=False)
+
     op.create_table('quiz_answers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('employee_id', sa.Integer(), nullable=False),
@@ -358,6 +383,36 @@ def upgrade() -> None:
         batch_op.create_index('ix_requests_employee_dates', ['employee_id', 'start_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_service_requests_employee_id'), ['employee_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_service_requests_status'), ['status'], unique=False)
+
+    op.create_table('web_login_codes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('employee_id', sa.Integer(), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_web_login_codes_employee_id_employees')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_web_login_codes'))
+    )
+    with op.batch_alter_table('web_login_codes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_web_login_codes_employee_id'), ['employee_id'], unique=False)
+
+    op.create_table('web_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('employee_id', sa.Integer(), nullable=False),
+    sa.Column('csrf', sa.String(length=64), nullable=False),
+    sa.Column('method', sa.String(length=10), nullable=False),
+    sa.Column('created_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_web_sessions_employee_id_employees')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_web_sessions')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_web_sessions_token_hash'))
+    )
+    with op.batch_alter_table('web_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_web_sessions_employee_id'), ['employee_id'], unique=False)
 
     op.create_table('approval_steps',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -574,6 +629,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_approval_steps_approver_id'))
 
     op.drop_table('approval_steps')
+    with op.batch_alter_table('web_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_web_sessions_employee_id'))
+
+    op.drop_table('web_sessions')
+    with op.batch_alter_table('web_login_codes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_web_login_codes_employee_id'))
+
+    op.drop_table('web_login_codes')
     with op.batch_alter_table('service_requests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_service_requests_status'))
         batch_op.drop_index(batch_op.f('ix_service_requests_employee_id'))
@@ -592,6 +655,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_quiz_answers_employee_at')
 
     op.drop_table('quiz_answers')
+    with op.batch_alter_table('privacy_erasures', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_privacy_erasures_employee_id'))
+
+    op.drop_table('privacy_erasures')
     with op.batch_alter_table('link_codes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_link_codes_employee_id'))
 
@@ -633,6 +700,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_employees_supervisor_id'))
 
     op.drop_table('employees')
+    with op.batch_alter_table('web_auth_attempts', schema=None) as batch_op:
+        batch_op.drop_index('ix_web_auth_nip')
+        batch_op.drop_index('ix_web_auth_address')
+
+    op.drop_table('web_auth_attempts')
     op.drop_table('unknown_messages')
     op.drop_table('org_units')
     with op.batch_alter_table('lessons', schema=None) as batch_op:
