@@ -215,6 +215,9 @@ def create_web(app: App) -> FastAPI:
         return {"status": "ok"}
 
     web.include_router(local_chat_routes(app))
+    from bot.backoffice.routes import mount_backoffice
+
+    mount_backoffice(web, app)
     from bot.webhooks import channel_routes
 
     web.include_router(channel_routes(app))
