@@ -190,6 +190,10 @@ def _mount_features() -> None:
     app.add_typer(services_app, name="services")
     app.add_typer(apikey_app, name="apikey")
 
+    from integrations.org.cli import org_app
+
+    app.add_typer(org_app, name="org")
+
 
 _mount_features()
 
