@@ -6,7 +6,9 @@ Every page resolves the viewer's scope (bot/backoffice/access.py) first; a page 
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -36,6 +38,9 @@ from integrations import lifecycle
 from integrations.handoff import cases
 
 HERE = Path(__file__).parent
+MAX_CSV_BYTES = 20 * 1024 * 1024
+NO_FILE = ("Pilih berkas CSV dulu.", "Choose a CSV file first.")
+TOO_BIG = ("Berkas lebih dari 20 MB.", "The file is larger than 20 MB.")
 LANG_COOKIE = "ayo_lang"
 PAGE_SIZE = 50
 CSV_LIMIT = 10000
@@ -97,13 +102,13 @@ def backoffice_routes(app: App) -> APIRouter:
             raise HTTPException(403, "not allowed / tidak diizinkan")
         return scope
 
-    def render(request: Request, name: str, scope: Scope | None, code: int = 200, **values: Any):
+    def render(request: Request, page: str, scope: Scope | None, code: int = 200, **values: Any):
         lang = _lang(request)
 
         def t(id_text: str, en_text: str) -> str:
             return en_text if lang == "en" else id_text
 
-        html = templates.get_template(name).render(
+        html = templates.get_template(page).render(
             request=request,
             scope=scope,
             lang=lang,
@@ -494,7 +499,7 @@ def backoffice_routes(app: App) -> APIRouter:
                 ).scalars()
             )
         return render(
-            request, "audit.html", scope, rows=rows, q=q, entity=entity, page=page,
+            request, "audit.html", scope, rows=rows, q=q, entity=entity, page_no=page,
             entities=entities, more=len(rows) == PAGE_SIZE,
         )  # fmt: skip
 
@@ -518,6 +523,96 @@ def backoffice_routes(app: App) -> APIRouter:
                  event.entity_id or "", event.action]
             )  # fmt: skip
         return _csv(out.getvalue(), "audit.csv")
+
+    # -- organisation import ----------------------------------------------------------------
+    def _org_scope(scope: Scope) -> None:
+        # The file is the whole city's roster (who is missing is deactivated): city HR only.
+        if not scope.city:
+            raise HTTPException(403, "not allowed / tidak diizinkan")
+
+    @routes.get("/org")
+    async def org_page(request: Request) -> Response:
+        scope = await page_scope(request)
+        _org_scope(scope)
+        return render(request, "org.html", scope, result=None, content="", skip_bad=False)
+
+    async def _import(
+        request: Request, scope: Scope, data: bytes, name: str, *, dry_run: bool, skip_bad: bool
+    ) -> Response:
+        from integrations.audit import record
+        from integrations.org import ImportOptions, run_import
+
+        now = app.deps.clock()
+        result = await run_import(
+            app.db,
+            data,
+            ImportOptions(dry_run=dry_run, skip_bad=skip_bad, tz=tz),
+            now=now,
+            calendar=app.deps.calendar,
+            rules=app.deps.leave_rules,
+            name=name[:120],
+        )
+        async with app.db.transaction() as session:
+            record(
+                session,
+                now=now,
+                actor_id=scope.viewer.employee_id,
+                channel="web",
+                entity="organisation",
+                entity_id=None,
+                action="org.checked" if dry_run else "org.applied",
+                detail={"rows": result.rows, "errors": len(result.errors), "ok": result.ok},
+            )
+        summary = result.as_json()
+        return render(
+            request,
+            "org.html",
+            scope,
+            code=200 if result.ok else 400,
+            result=summary,
+            content=base64.b64encode(data).decode() if dry_run and result.ok else "",
+            digest=hashlib.sha256(data).hexdigest()[:16],
+            skip_bad=skip_bad,
+            name=name,
+        )
+
+    @routes.post("/org/check")
+    async def org_check(request: Request, scope: PostScope) -> Response:
+        _org_scope(scope)
+        form = await request.form()
+        upload = form.get("file")
+        skip_bad = form.get("skip_bad") == "1"
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            return render(
+                request, "org.html", scope, code=400, result=None, content="",
+                skip_bad=skip_bad, error=NO_FILE,
+            )  # fmt: skip
+        data = await upload.read(MAX_CSV_BYTES + 1)
+        if len(data) > MAX_CSV_BYTES:
+            return render(
+                request, "org.html", scope, code=413, result=None, content="",
+                skip_bad=skip_bad, error=TOO_BIG,
+            )  # fmt: skip
+        return await _import(
+            request, scope, data, upload.filename, dry_run=True, skip_bad=skip_bad
+        )
+
+    @routes.post("/org/apply")
+    async def org_apply(request: Request, scope: PostScope) -> Response:
+        _org_scope(scope)
+        form = await request.form()
+        try:
+            data = base64.b64decode(str(form.get("content", "")), validate=True)
+        except ValueError:
+            data = b""
+        if not data or len(data) > MAX_CSV_BYTES:
+            return render(
+                request, "org.html", scope, code=400, result=None, content="",
+                skip_bad=False, error=NO_FILE,
+            )  # fmt: skip
+        name = str(form.get("name", "org.csv"))
+        skip_bad = form.get("skip_bad") == "1"
+        return await _import(request, scope, data, name, dry_run=False, skip_bad=skip_bad)
 
     return routes
 

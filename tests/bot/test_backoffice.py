@@ -179,3 +179,62 @@ def test_request_filters_validate_and_export(server: str) -> None:
         assert "sebelum tanggal awal" in backwards.text
         exported = wulan.get("/admin/requests.csv")
         assert exported.text.lstrip("\ufeff").startswith("ref,service,status,nip,name,unit")
+
+
+ROSTER = (
+    "nip;nama;gelar_depan;gelar_belakang;jenis_kelamin;status;tmt;jabatan;kode_unit;nama_unit;"
+    "kode_unit_induk;nip_atasan;peran;telepon;email;jumlah_anak;sisa_cuti_n1;sisa_cuti_n2\n"
+    "197101181997032016;Siti Rahmawati;;;P;PNS;01-03-1997;Kepala Badan;BKPSDM;"
+    "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia;;;supervisor;;;;;\n"
+    "198902142014032019;Wulan Sari;;;P;PNS;01-03-2014;Analis SDM Aparatur;BKPSDM;"
+    "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia;;197101181997032016;hr_admin;;;;;\n"
+    "200001012025011001;Bima Sakti;;;L;PNS;01-01-2025;Analis Kepegawaian;BKPSDM;"
+    "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia;;198902142014032019;;;;;;\n"
+)
+
+
+def cell(page: str, table: str, row: str) -> list[str]:
+    """The cells of the row headed `row` in the table with id `table`."""
+    body = page.split(f'id="{table}"', 1)[1].split("</table>", 1)[0]
+    found = re.search(rf"<tr><th>{row}</th>(.*?)</tr>", body, re.S)
+    assert found, body
+    return re.findall(r"<td>(.*?)</td>", found.group(1))
+
+
+def test_city_hr_imports_the_roster_after_a_dry_run(server: str) -> None:
+    with browser(server, WULAN) as wulan:
+        upload = {"file": ("pegawai.csv", ROSTER.encode(), "text/csv")}
+        checked = wulan.post("/admin/org/check", data={"csrf_token": wulan.csrf}, files=upload)
+        assert checked.status_code == 200
+        assert "Hasil uji coba" in checked.text
+        # The demo has 44 employees; 2 are in the file, so 42 would be deactivated.
+        added, _updated, gone, _same = cell(checked.text, "counts", "Pegawai")
+        assert (added, gone) == ("1", "42")
+        assert "Bima Sakti" in checked.text
+        content = re.search(r'name="content" value="([^"]+)"', checked.text).group(1)
+        # The dry run changed nothing.
+        assert "Bima Sakti" not in wulan.get("/api/local/users").text
+
+        applied = wulan.post(
+            "/admin/org/apply",
+            data={"csrf_token": wulan.csrf, "content": content, "name": "pegawai.csv"},
+        )
+        assert "Sudah diterapkan" in applied.text
+        assert "Bima Sakti" in wulan.get("/api/local/users").text
+        audit = wulan.get("/admin/audit", params={"entity": "organisation"}).text
+        assert "org.checked" in audit and "org.applied" in audit
+
+
+def test_a_bad_roster_shows_its_errors_and_cannot_be_applied(server: str) -> None:
+    bad = ROSTER.replace("200001012025011001", "12345")
+    with browser(server, WULAN) as wulan:
+        upload = {"file": ("pegawai.csv", bad.encode(), "text/csv")}
+        checked = wulan.post("/admin/org/check", data={"csrf_token": wulan.csrf}, files=upload)
+        assert checked.status_code == 400
+        assert 'id="errors"' in checked.text
+        assert "<td>4</td>" in checked.text  # the file's line 4
+        assert 'action="/admin/org/apply"' not in checked.text
+        empty = wulan.post("/admin/org/check", data={"csrf_token": wulan.csrf})
+        assert empty.status_code == 400 and "Pilih berkas CSV dulu" in empty.text
+    with browser(server, AGUS) as agus:  # a supervisor, not the city's HR
+        assert agus.get("/admin/org").status_code == 403

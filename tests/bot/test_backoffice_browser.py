@@ -139,3 +139,22 @@ async def test_a_supervisor_sees_only_their_team(server: str) -> None:
             await expect(page.locator(".cases")).not_to_contain_text("Dimas Prasetyo")
             await page.goto("/admin/login")
             await shoot(page, "login-desktop")
+
+
+async def test_an_hr_admin_imports_a_csv_and_sees_the_dry_run(server: str) -> None:
+    roster = (ROOT / "docs" / "examples" / "org-example.csv").read_bytes()
+    async with chromium() as browser:
+        for phone in (False, True):
+            async with person(browser, server, phone=phone) as ctx:
+                page = await ctx.new_page()
+                await log_in(page, "Wulan Sari")
+                await page.get_by_role("link", name="Organisasi").click()
+                await page.set_input_files(
+                    "#org-file",
+                    files=[{"name": "pegawai.csv", "mimeType": "text/csv", "buffer": roster}],
+                )
+                await page.get_by_role("button", name="Periksa (uji coba)").click()
+                await expect(page.locator("#result")).to_contain_text("Hasil uji coba")
+                await expect(page.locator("#changes")).to_contain_text("Gilang Permana")
+                await expect(page.get_by_role("button", name="Terapkan")).to_be_visible()
+                await shoot(page, "org-dry-run-phone" if phone else "org-dry-run-desktop")
