@@ -28,6 +28,7 @@ from bot.backoffice.access import Scope, scope_for
 from bot.webauth import Viewer, check_csrf, csrf_token, optional_viewer
 from core.storage.models import (
     AuditEvent,
+    Broadcast,
     Employee,
     HandoffCase,
     OrgUnit,
@@ -523,6 +524,114 @@ def backoffice_routes(app: App) -> APIRouter:
                  event.entity_id or "", event.action]
             )  # fmt: skip
         return _csv(out.getvalue(), "audit.csv")
+
+    # -- broadcasts -------------------------------------------------------------------------
+    async def _audiences(scope: Scope) -> list[tuple[str, str]]:
+        """(value, label) of the audiences this HR admin may address."""
+        async with app.db.sessions() as session:
+            units = list((await session.execute(select(OrgUnit).order_by(OrgUnit.code))).scalars())
+            opd = await session.get(OrgUnit, scope.viewer.opd_id)
+        if scope.city:
+            choices = [
+                ("all", "Semua pegawai / everyone"),
+                ("role:supervisor", "Semua atasan / all supervisors"),
+            ]
+            choices += [(f"unit:{u.code}", f"{u.code} · {u.name}") for u in units]
+            return choices
+        return [(f"unit:{opd.code}", f"{opd.code} · {opd.name}")] if opd else []
+
+    def _broadcast_scope(scope: Scope) -> None:
+        if not scope.hr:
+            raise HTTPException(403, "not allowed / tidak diizinkan")
+
+    async def _broadcast_form(
+        request: Request, scope: Scope, values: dict[str, str], errors: list[str],
+        count: int | None = None, code: int = 200,
+    ) -> Response:  # fmt: skip
+        async with app.db.sessions() as session:
+            query = select(Broadcast).order_by(Broadcast.id.desc()).limit(20)
+            if not scope.city:
+                query = query.where(Broadcast.created_by_id == scope.viewer.employee_id)
+            past = list((await session.execute(query)).scalars())
+        return render(
+            request, "broadcasts.html", scope, code=code, v=values, errors=errors,
+            count=count, audiences=await _audiences(scope), past=past,
+        )  # fmt: skip
+
+    async def _broadcast_input(request: Request, scope: Scope) -> tuple[dict[str, str], list[str]]:
+        form = await request.form()
+        values = {
+            k: str(form.get(k, "")).strip() for k in ("title", "text_id", "text_en", "audience")
+        }
+        errors = []
+        if not values["title"] or len(values["title"]) > 200:
+            errors.append("Judul wajib diisi (maks. 200 huruf) / a title is required (max 200)")
+        for key, label in (("text_id", "Indonesia"), ("text_en", "English")):
+            if not values[key] or len(values[key]) > 1000:
+                errors.append(f"Pesan ({label}) wajib diisi, maks. 1000 huruf / message required")
+        if values["audience"] not in {a for a, _ in await _audiences(scope)}:
+            errors.append("Pilih penerima / choose the audience")
+        return values, errors
+
+    @routes.get("/broadcasts")
+    async def broadcasts_page(request: Request) -> Response:
+        scope = await page_scope(request)
+        _broadcast_scope(scope)
+        empty = {"title": "", "text_id": "", "text_en": "", "audience": ""}
+        return await _broadcast_form(request, scope, empty, [])
+
+    @routes.post("/broadcasts/preview")
+    async def broadcast_preview(request: Request, scope: PostScope) -> Response:
+        from scheduler.broadcasts import Audience, audience_size
+
+        _broadcast_scope(scope)
+        values, errors = await _broadcast_input(request, scope)
+        if errors:
+            return await _broadcast_form(request, scope, values, errors, code=400)
+        count = await audience_size(app.db, Audience.parse(values["audience"]))
+        return await _broadcast_form(request, scope, values, [], count=count)
+
+    @routes.post("/broadcasts/send")
+    async def broadcast_send(request: Request, scope: PostScope) -> Response:
+        from core.messages import Reply
+        from core.text import T
+        from integrations.audit import record
+        from scheduler.broadcasts import Audience, create_broadcast
+
+        _broadcast_scope(scope)
+        values, errors = await _broadcast_input(request, scope)
+        if errors:
+            return await _broadcast_form(request, scope, values, errors, code=400)
+        now = app.deps.clock()
+        audience = Audience.parse(values["audience"])
+        broadcast_id = await create_broadcast(
+            app.db,
+            audience=audience,
+            reply=Reply(T(values["text_id"], values["text_en"])),
+            title=values["title"],
+            now=now,
+            created_by_id=scope.viewer.employee_id,
+        )
+        async with app.db.transaction() as session:
+            record(
+                session, now=now, actor_id=scope.viewer.employee_id, channel="web",
+                entity="broadcast", entity_id=broadcast_id, action="broadcast.created",
+                detail={"audience": str(audience)},
+            )  # fmt: skip
+        return RedirectResponse(f"/admin/broadcasts/{broadcast_id}", 303)
+
+    @routes.get("/broadcasts/{broadcast_id}")
+    async def broadcast_detail(broadcast_id: int, request: Request) -> Response:
+        from scheduler.broadcasts import report
+
+        scope = await page_scope(request)
+        _broadcast_scope(scope)
+        async with app.db.sessions() as session:
+            found = await session.get(Broadcast, broadcast_id)
+        if found is None or not (scope.city or found.created_by_id == scope.viewer.employee_id):
+            raise HTTPException(404, "broadcast not found / siaran tidak ditemukan")
+        progress = await report(app.db, broadcast_id, app.deps.clock())
+        return render(request, "broadcast.html", scope, b=found, r=progress)
 
     # -- organisation import ----------------------------------------------------------------
     def _org_scope(scope: Scope) -> None:

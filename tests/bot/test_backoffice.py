@@ -238,3 +238,38 @@ def test_a_bad_roster_shows_its_errors_and_cannot_be_applied(server: str) -> Non
         assert empty.status_code == 400 and "Pilih berkas CSV dulu" in empty.text
     with browser(server, AGUS) as agus:  # a supervisor, not the city's HR
         assert agus.get("/admin/org").status_code == 403
+
+
+def test_city_hr_previews_and_sends_a_broadcast(server: str) -> None:
+    message = {
+        "title": "Apel pagi",
+        "text_id": "Apel pagi Senin pukul 07.30 di halaman balai kota.",
+        "text_en": "Morning assembly Monday 07:30 in the city hall yard.",
+        "audience": "unit:DISKOMINFO-APTIKA",
+    }
+    with browser(server, WULAN) as wulan:
+        missing = wulan.post(
+            "/admin/broadcasts/preview",
+            data={**message, "text_en": "", "csrf_token": wulan.csrf},
+        )
+        assert missing.status_code == 400 and "Pesan (English) wajib diisi" in missing.text
+        preview = wulan.post(
+            "/admin/broadcasts/preview", data={**message, "csrf_token": wulan.csrf}
+        )
+        # Agus, Sri, Dimas, Nurul, Fajar, Putri and Rizky work in Aplikasi Informatika.
+        assert re.search(r"<b>7</b>", preview.text)
+        sent = wulan.post(
+            "/admin/broadcasts/send",
+            data={**message, "csrf_token": wulan.csrf},
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303
+        report = wulan.get(sent.headers["location"]).text
+        assert re.search(r'id="n-total">7<', report)
+        assert (
+            "broadcast.created" in wulan.get("/admin/audit", params={"entity": "broadcast"}).text
+        )
+    with browser(server, DIMAS) as dimas:
+        assert "Apel pagi Senin pukul 07.30" in poll(dimas)
+    with browser(server, AGUS) as agus:
+        assert agus.get("/admin/broadcasts").status_code == 403

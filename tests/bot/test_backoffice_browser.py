@@ -158,3 +158,20 @@ async def test_an_hr_admin_imports_a_csv_and_sees_the_dry_run(server: str) -> No
                 await expect(page.locator("#changes")).to_contain_text("Gilang Permana")
                 await expect(page.get_by_role("button", name="Terapkan")).to_be_visible()
                 await shoot(page, "org-dry-run-phone" if phone else "org-dry-run-desktop")
+
+
+async def test_an_hr_admin_previews_and_sends_a_broadcast(server: str) -> None:
+    async with chromium() as browser, person(browser, server) as ctx:
+        page = await ctx.new_page()
+        await log_in(page, "Wulan Sari")
+        await page.get_by_role("link", name="Siaran").click()
+        await page.fill("#b-title", "Apel pagi")
+        await page.fill("#b-id", "Apel pagi Senin pukul 07.30 di halaman balai kota.")
+        await page.fill("#b-en", "Morning assembly Monday 07:30 in the city hall yard.")
+        await page.select_option("#b-aud", "unit:DINKES")  # the Health Office: 16 people
+        await page.get_by_role("button", name="Pratinjau jumlah penerima").click()
+        await expect(page.locator("#count")).to_contain_text("16")
+        await shoot(page, "broadcast-preview-desktop")
+        await page.get_by_role("button", name="Kirim sekarang").click()
+        await expect(page.locator("#n-total")).to_have_text("16")
+        await shoot(page, "broadcast-report-desktop")
