@@ -51,6 +51,8 @@ async def test_an_employee_is_answered_by_an_operator_in_the_back_office(server:
     ):
         chat = await employee_ctx.new_page()
         await chat.goto("/")
+        # The demo picker first logs in whoever it shows; choose only once that has settled.
+        await expect(chat.locator(".note").first).to_contain_text("Anda sekarang")
         await chat.select_option("#who", DIMAS)
         await expect(chat.locator(".note").last).to_contain_text("Dimas Prasetyo")
         await chat.fill("#text", "mau bicara dengan petugas")

@@ -11,11 +11,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from playwright.async_api import Browser, BrowserContext, async_playwright
+from playwright.async_api import Browser, BrowserContext, async_playwright, expect
 
 CHROMIUM = Path(os.environ.get("AYO_CHROMIUM", "/usr/bin/chromium"))
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
+# The machine running the tests may be busy; a page that answers in 20 s still works.
+expect.set_options(timeout=20_000)
 
 
 def executable() -> str:
@@ -53,7 +55,7 @@ async def person(
         has_touch=phone,
         locale="id-ID",
     )
-    context.set_default_timeout(15000)
+    context.set_default_timeout(20_000)
     try:
         yield context
     finally:
