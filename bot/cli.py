@@ -44,6 +44,14 @@ def serve(
     telegram_polling: Annotated[
         bool, typer.Option(help="Fetch Telegram updates by long polling (development).")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Inbox worker processes on PostgreSQL (default AYO_WORKERS; 0: process in "
+            "the web process, as always on SQLite).",
+        ),
+    ] = None,
 ) -> None:
     """Run Ayo: web chat, webhooks and background work, on the configured database."""
     from bot.app import DemoDataInProduction
@@ -58,11 +66,39 @@ def serve(
                 host=host or settings.host,
                 port=port or settings.port,
                 telegram_polling=telegram_polling,
+                workers=workers,
             )
         )
     except DemoDataInProduction as exc:
         err.print(f"[red]Ayo did not start: {exc}[/red]")
         raise typer.Exit(2) from None
+
+
+@app.command()
+def worker(
+    name: Annotated[
+        str | None,
+        typer.Option(help="Stable worker name (its leases are taken back at restart)."),
+    ] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, help="Chats processed at once (default AYO_WORKER_CONCURRENCY)."),
+    ] = None,
+) -> None:
+    """Process the inbox alone (no web side) against the shared PostgreSQL of `ayo serve`."""
+    settings = Settings()
+    setup_logging(settings)
+    if not settings.resolved_database_url().startswith("postgresql"):
+        err.print(
+            "[red]ayo worker butuh PostgreSQL (AYO_DATABASE_URL); dengan SQLite, ayo serve "
+            "memproses pesan sendiri.[/red]\n"
+            "ayo worker needs PostgreSQL (AYO_DATABASE_URL); on SQLite, ayo serve processes "
+            "the inbox itself."
+        )
+        raise typer.Exit(2)
+    from bot.serve import run_worker
+
+    asyncio.run(run_worker(settings, name=name, concurrency=concurrency))
 
 
 @app.command()
@@ -193,6 +229,10 @@ def _mount_features() -> None:
     from integrations.org.cli import org_app
 
     app.add_typer(org_app, name="org")
+
+    from bot.leave_cli import leave_app
+
+    app.add_typer(leave_app, name="leave")
 
 
 _mount_features()

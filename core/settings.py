@@ -84,6 +84,36 @@ class Settings(BaseSettings):
     # Instances sending for the same bot share its limits: each paces at rate / instances.
     sender_instances: int = 1
 
+    # Inbox workers (bot/worker.py). `ayo serve` on PostgreSQL starts this many worker
+    # processes (0: process in the web process, as always on SQLite); each holds up to
+    # `worker_concurrency` chats at once under a lease of `worker_lease_seconds`, renewed while
+    # it lives, and looks for new updates every `worker_poll_seconds`.
+    workers: int = 2
+    worker_concurrency: int = 8
+    worker_lease_seconds: float = 10.0
+    worker_poll_seconds: float = 0.1
+    # How long the sender may hold a claimed message before another instance takes it over
+    # (renewed while a send runs), and how often it looks for due messages.
+    sender_lease_seconds: float = 30.0
+    sender_poll_seconds: float = 0.2
+
+    # A failed send or backend call is retried: the n-th failure waits base·2^n seconds (at
+    # most max); a message gives up after `outbox_max_attempts`. A backend's circuit opens
+    # after `breaker_failures` failures in a row and stays open `breaker_open_seconds`.
+    outbox_max_attempts: int = 10
+    outbox_backoff_base_seconds: float = 5.0
+    outbox_backoff_max_seconds: float = 3600.0
+    backend_backoff_base_seconds: float = 30.0
+    backend_backoff_max_seconds: float = 3600.0
+    backend_dead_letter_hours: float = 24.0
+    breaker_failures: int = 5
+    breaker_open_seconds: float = 60.0
+    # Redis shared by the instances of one bot (redis://host:6379/0): they pace their sends
+    # under one budget per bot (Telegram 30/s, WhatsApp per number). Empty: each instance
+    # paces alone at the rates above divided by AYO_SENDER_INSTANCES.
+    redis_url: str = ""
+    redis_prefix: str = "ayo"
+
     # Scheduling: no non-urgent push in the employee's local quiet hours ("HH:MM-HH:MM");
     # requests waiting this many office hours at one step get a nudge to the employee.
     quiet_hours: str = "21:00-06:00"

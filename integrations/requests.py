@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.storage.models import ApprovalStep, Employee, OutboxItem, ServiceRequest
@@ -241,6 +241,14 @@ async def mine(
     return list(rows.scalars())
 
 
+def _waiting_for(approver_id: int) -> tuple[Any, ...]:
+    return (
+        ApprovalStep.approver_id == approver_id,
+        ApprovalStep.status == "waiting",
+        ServiceRequest.status.in_(lifecycle.OPEN),
+    )
+
+
 async def pending_for(
     session: AsyncSession, approver_id: int, *, limit: int = 20
 ) -> list[tuple[ApprovalStep, ServiceRequest]]:
@@ -248,15 +256,21 @@ async def pending_for(
     rows = await session.execute(
         select(ApprovalStep, ServiceRequest)
         .join(ServiceRequest, ServiceRequest.id == ApprovalStep.request_id)
-        .where(
-            ApprovalStep.approver_id == approver_id,
-            ApprovalStep.status == "waiting",
-            ServiceRequest.status.in_(lifecycle.OPEN),
-        )
+        .where(*_waiting_for(approver_id))
         .order_by(ServiceRequest.created_at, ServiceRequest.id)
         .limit(limit)
     )
     return [(step, request) for step, request in rows.all()]
+
+
+async def count_pending_for(session: AsyncSession, approver_id: int) -> int:
+    """How many steps wait for this approver in all (not just the page shown)."""
+    count = await session.scalar(
+        select(func.count(ApprovalStep.id))
+        .join(ServiceRequest, ServiceRequest.id == ApprovalStep.request_id)
+        .where(*_waiting_for(approver_id))
+    )
+    return int(count or 0)
 
 
 def describe(request: ServiceRequest) -> T:

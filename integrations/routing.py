@@ -23,6 +23,8 @@ class Level:
 
     approvers: tuple[int, ...]
     mode: str = "any"
+    # The policy's approver kind (supervisor, head_of_opd, role:hr_admin …), for who-decides.
+    role: str = ""
 
 
 async def _employee(session: AsyncSession, employee_id: int | None) -> Employee | None:
@@ -41,9 +43,18 @@ async def head_of_opd(session: AsyncSession, employee: Employee) -> Employee | N
     return None
 
 
+async def with_role(session: AsyncSession, role: str) -> list[Employee]:
+    """Active employees holding `role`, found by the database (not by loading everyone)."""
+    rows = await session.execute(
+        select(Employee)
+        .where(Employee.active.is_(True), Employee.with_role(role))
+        .order_by(Employee.id)
+    )
+    return list(rows.scalars())
+
+
 async def hr_admins(session: AsyncSession) -> list[Employee]:
-    rows = (await session.execute(select(Employee).where(Employee.active.is_(True)))).scalars()
-    return [e for e in rows if e.has_role("hr_admin")]
+    return await with_role(session, "hr_admin")
 
 
 async def _resolve(session: AsyncSession, step: ApprovalStepSpec, employee: Employee) -> list[int]:
@@ -57,10 +68,7 @@ async def _resolve(session: AsyncSession, step: ApprovalStepSpec, employee: Empl
             head = await head_of_opd(session, employee)
             return [head.id] if head else []
         case "role":
-            rows = (
-                await session.execute(select(Employee).where(Employee.active.is_(True)))
-            ).scalars()
-            return [e.id for e in rows if e.has_role(step.role or "")]
+            return [e.id for e in await with_role(session, step.role or "")]
         case "employee":
             rows = (
                 await session.execute(select(Employee).where(Employee.nip.in_(step.nips)))
@@ -84,12 +92,13 @@ async def plan(
             continue
         if levels and set(levels[-1].approvers) == set(ids):
             continue  # the same person twice in a row (a small unit) decides once
-        levels.append(Level(tuple(dict.fromkeys(ids)), step.mode))
+        role = f"role:{step.role}" if step.approver == "role" else step.approver
+        levels.append(Level(tuple(dict.fromkeys(ids)), step.mode, role))
     if not levels:
         # Nobody above the requester in the org chart (a head of OPD): HR routes it.
         admins = [a.id for a in await hr_admins(session) if a.id != employee.id]
         if admins:
-            levels.append(Level(tuple(admins), "any"))
+            levels.append(Level(tuple(admins), "any", "role:hr_admin"))
     return levels
 
 

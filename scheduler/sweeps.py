@@ -56,12 +56,18 @@ async def sweep_approvals(
     return await remind(db, now, calendar, rules=leave_rules)
 
 
-async def sweep_backend_calls(db: Database, now: datetime, connectors: Any) -> int:
+async def sweep_backend_calls(
+    db: Database, now: datetime, connectors: Any, settings: Any = None
+) -> int:
     """Outbox rows to backends and callback URLs (integrations/), retried with backoff."""
     deliver = _find(("integrations.delivery", "deliver_due"))
     if deliver is None or connectors is None:
         return 0
-    return await deliver(db, now, connectors)
+    if settings is None:
+        return await deliver(db, now, connectors)
+    from integrations.delivery import RetryPolicy
+
+    return await deliver(db, now, connectors, policy=RetryPolicy.from_settings(settings))
 
 
 async def sweep_handoff(

@@ -10,7 +10,7 @@ from bot.handlers.services import env_of
 from core.messages import Reply
 from core.text import T
 from integrations import approvals, prompts
-from integrations.requests import pending_for
+from integrations.requests import count_pending_for, pending_for
 
 REASON_EXPECT = "approval.reason"
 QUESTION_EXPECT = "approval.question"
@@ -167,14 +167,19 @@ async def pending(ctx: Context) -> list[Reply]:
                 )
             )
         ]
-    replies = [
-        Reply(
-            T(
-                f"Ada {len(rows)} permohonan menunggu persetujuan Anda:",
-                f"{len(rows)} requests are waiting for your approval:",
-            )
+    total = await count_pending_for(ctx.session, ctx.me.id)
+    if total > len(rows):
+        # The page holds the oldest ones; the count is the real one.
+        heading = T(
+            f"Ada {total} permohonan menunggu persetujuan Anda; {len(rows)} yang paling lama:",
+            f"{total} requests are waiting for your approval; the {len(rows)} oldest:",
         )
-    ]
+    else:
+        heading = T(
+            f"Ada {total} permohonan menunggu persetujuan Anda:",
+            f"{total} requests are waiting for your approval:",
+        )
+    replies = [Reply(heading)]
     env = env_of(ctx)
     for step, request in rows:
         replies.append(

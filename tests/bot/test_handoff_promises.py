@@ -28,7 +28,6 @@ PROMISE = re.compile(
 # Every file whose texts promise a person, and the scenario below that proves the case.
 KNOWN = {
     "intents/catalog/conversation.yaml": "asking for a person (the human.handoff intent)",
-    "integrations/rules/leave_messages.yaml": "a leave type handled by a person (CLTN)",
     "bot/dispatch.py": "the second miss offers the human.handoff button",
     "bot/handlers/handoff.py": "the topic question of human.handoff",
     "integrations/handoff/cases.py": "the reply that tells the reference number",
@@ -86,19 +85,6 @@ async def test_asking_for_a_person_opens_a_case(ayo: App) -> None:
     assert "Nomor kasus Anda: PTG-2612-000001" in text_of(got)
     [case] = await open_cases(ayo)
     assert (case.topic, case.source) == ("helpdesk", "human.handoff")
-
-
-async def test_cltn_hands_the_employee_to_the_staffing_desk(ayo: App) -> None:
-    dimas = await nip_of(ayo, "Dimas Prasetyo")
-    await say(ayo, dimas, "mau cuti di luar tanggungan negara")
-    await say(ayo, dimas, "4 jan 2027 - 30 jun 2027")
-    got = await say(ayo, dimas, "studi lanjut")
-    text = text_of(got)
-    assert "Kami hubungkan Anda dengan petugas" in text
-    assert "Nomor kasus Anda: PTG-2612-000001" in text
-    [case] = await open_cases(ayo)
-    assert (case.team, case.source) == ("bkpsdm", "cuti.cltn")
-    assert "mau cuti di luar tanggungan negara" in [c["text"] for c in case.context]
 
 
 async def test_the_second_miss_offers_a_person_and_the_button_opens_a_case(ayo: App) -> None:

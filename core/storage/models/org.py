@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ColumnElement, Date, ForeignKey, Integer, String, literal
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from core.storage.base import Base
-from core.storage.types import UTCDateTime
+from core.storage.types import UTCDateTime, json_list_contains
 
 NIP_RE = re.compile(r"^\d{18}$")
 ROLES = ("employee", "supervisor", "hr_admin", "operator", "pejabat_cuti")
@@ -73,6 +73,9 @@ class Employee(Base):
     gender: Mapped[str] = mapped_column(String(1), default="L")  # L | P
     # Number of children on record (jumlah_anak); None when the personnel file did not say.
     children: Mapped[int | None] = mapped_column(Integer)
+    # True when the post keeps the employee at work on cuti bersama (hospital, fire brigade):
+    # those days are added to cuti tahunan (PP 11/2017 Ps. 333 ayat (3)).
+    cuti_bersama_denied: Mapped[bool] = mapped_column(Boolean, default=False)
     roles: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["employee"])
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
     language: Mapped[str] = mapped_column(String(2), default="id")
@@ -98,3 +101,8 @@ class Employee(Base):
 
     def has_role(self, role: str) -> bool:
         return role in (self.roles or [])
+
+    @classmethod
+    def with_role(cls, role: str) -> ColumnElement[bool]:
+        """A WHERE clause: the employee holds `role` (evaluated in SQL, on both backends)."""
+        return json_list_contains(cls.roles, literal(role))

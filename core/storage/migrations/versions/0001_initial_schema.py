@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 23:49:23.757257
+Create Date: 2026-12-02 00:50:32.116010
 """
 
 from collections.abc import Sequence
@@ -127,6 +127,7 @@ def upgrade() -> None:
     sa.Column('email', sa.String(length=200), nullable=True),
     sa.Column('gender', sa.String(length=1), nullable=False),
     sa.Column('children', sa.Integer(), nullable=True),
+    sa.Column('cuti_bersama_denied', sa.Boolean(), nullable=False),
     sa.Column('roles', sa.JSON(), nullable=False),
     sa.Column('timezone', sa.String(length=40), nullable=False),
     sa.Column('language', sa.String(length=2), nullable=False),
@@ -210,6 +211,9 @@ def upgrade() -> None:
     sa.Column('language', sa.String(length=2), nullable=True),
     sa.Column('last_inbound_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('inbox_owner', sa.String(length=64), nullable=True),
+    sa.Column('inbox_lease_until', core.storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('inbox_served_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_chat_accounts_employee_id_employees')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_chat_accounts')),
     sa.UniqueConstraint('channel', 'external_id', name=op.f('uq_chat_accounts_channel'))
