@@ -42,6 +42,7 @@ class App:
 
 def build_deps(settings: Settings, db: Database, clock: Clock) -> Deps:
     from core.workdays import WorkCalendar
+    from integrations.handoff.teams import load_teams
     from integrations.wiring import build as build_integrations
     from intents import default_router
 
@@ -56,6 +57,7 @@ def build_deps(settings: Settings, db: Database, clock: Clock) -> Deps:
         services=wired.catalog,
         leave_rules=wired.leave_rules,
         connectors=wired.connectors,
+        handoff=load_teams(settings.handoff_teams),
     )
 
 

@@ -31,3 +31,5 @@ class Deps:
     # fetch the files users send.
     documents: Any = None
     channels: Any = None
+    # The handoff teams (integrations/handoff/teams.py).
+    handoff: Any = None

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot import handlers
 from bot.context import Context
+from bot.handlers import handoff
 from bot.handlers.general import intent_buttons, show_help, show_menu
 from core import tokens
 from core.messages import Reply
@@ -81,6 +82,10 @@ async def step(ctx: Context) -> list[Reply]:
                 )
             )
         ]
+    # An open handoff case owns the chat (the bot steps back until "kembali ke bot").
+    handed = await handoff.intercept(ctx, text)
+    if handed is not None:
+        return handed
     word = text.casefold().strip(" .!?")
     if word in CANCEL_WORDS:
         return cancel(ctx)

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.redact import mask
 from core.storage.models import UnknownMessage
-
-_LONG_NUMBER = re.compile(r"\+?\d[\d\s.-]{4,}\d")
-_EMAIL = re.compile(r"\S+@\S+")
 
 
 def redact(text: str) -> str:
     """Mask what could be a NIP, phone number or e-mail address; keep the wording."""
-    text = _EMAIL.sub("<email>", text)
-    text = _LONG_NUMBER.sub("<angka>", text)
-    return " ".join(text.casefold().split())[:200]
+    return " ".join(mask(text).casefold().split())[:200]
 
 
 async def remember(session: AsyncSession, text: str, now: datetime) -> None:

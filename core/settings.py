@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     services_dir: Path | None = None
     lessons_dir: Path | None = None
     calendar_overrides: Path | None = None
+    # Teams answering handed-over conversations (YAML; else integrations/handoff/teams.yaml).
+    handoff_teams: Path | None = None
+    # The OPD (unit code) of the city's HR agency: its HR admins see the whole city in the
+    # back office; HR admins of other OPDs see their own OPD.
+    city_hr_opd: str = "BKPSDM"
 
     # Learning (JP = jam pelajaran, the civil service's unit of learning time).
     minutes_per_jp: int = 45

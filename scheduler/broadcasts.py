@@ -143,6 +143,12 @@ async def create_broadcast(
         return broadcast.id
 
 
+async def audience_size(db: Database, audience: Audience) -> int:
+    """How many active employees a broadcast to `audience` would reach (the preview)."""
+    async with db.sessions() as session:
+        return len(await _audience(session, audience))
+
+
 async def _audience(session: AsyncSession, audience: Audience) -> list[tuple[int, str]]:
     query = select(Employee.id, Employee.nip).where(Employee.active.is_(True))
     if audience.kind == "role":

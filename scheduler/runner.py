@@ -136,6 +136,8 @@ def build_jobs(
             lambda: sweeps.sweep_lessons(db, clock(), calendar, settings)),
         Job("approvals.remind", timedelta(seconds=60),
             lambda: sweeps.sweep_approvals(db, clock(), calendar, leave_rules)),
+        Job("handoff.sla", timedelta(seconds=60),
+            lambda: sweeps.sweep_handoff(db, clock(), calendar, settings)),
         Job("backend.deliver", timedelta(seconds=10),
             lambda: sweeps.sweep_backend_calls(db, clock(), connectors, settings)),
         Job("digest.weekly", timedelta(seconds=60),

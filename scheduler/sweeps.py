@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "sweep_approvals",
     "sweep_backend_calls",
+    "sweep_handoff",
     "sweep_lessons",
     "sweep_outbox",
     "sweep_request_nudges",
@@ -67,6 +68,14 @@ async def sweep_backend_calls(
     from integrations.delivery import RetryPolicy
 
     return await deliver(db, now, connectors, policy=RetryPolicy.from_settings(settings))
+
+
+async def sweep_handoff(
+    db: Database, now: datetime, calendar: WorkCalendar, settings: Settings
+) -> int:
+    """Handoff cases nobody took in time: remind the team, then its lead (integrations/)."""
+    run = _find(("integrations.handoff.sla", "sweep_for_settings"))
+    return await run(db, now, calendar, settings) if run else 0
 
 
 _missing: set[str] = set()

@@ -5,11 +5,12 @@ Each feature module owns its tables; this module only merges them, refusing dupl
 
 from __future__ import annotations
 
-from bot.handlers import approvals, general, learning, linking, requests, services
+from bot.handlers import approvals, general, handoff, learning, linking, requests, services
 from bot.handlers.registry import ActionHandler, ExpectHandler, Handler, merge
 
 INTENT_HANDLERS: dict[str, Handler] = merge(
     general.INTENTS,
+    handoff.INTENTS,
     learning.INTENTS,
     services.INTENTS,
     approvals.INTENTS,
@@ -18,6 +19,7 @@ INTENT_HANDLERS: dict[str, Handler] = merge(
 )
 ACTIONS: dict[str, ActionHandler] = merge(
     general.ACTIONS,
+    handoff.ACTIONS,
     learning.ACTIONS,
     services.ACTIONS,
     approvals.ACTIONS,

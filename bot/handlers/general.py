@@ -1,4 +1,4 @@
-"""Help, menu, greetings, thanks, handing over to a human, and the not-understood fallback."""
+"""Help, menu, greetings, thanks, and the not-understood fallback."""
 
 from __future__ import annotations
 
@@ -98,19 +98,6 @@ async def thanks(ctx: Context) -> list[Reply]:
     return [Reply(T("Sama-sama! Senang membantu.", "You're welcome! Happy to help."))]
 
 
-async def human_handoff(ctx: Context) -> list[Reply]:
-    return [
-        Reply(
-            T(
-                "Baik, permintaan Anda untuk berbicara dengan petugas sudah dicatat. Petugas "
-                "BKPSDM akan menghubungi Anda pada jam kerja.",
-                "All right, your request to talk to a person has been noted. BKPSDM staff will "
-                "contact you during office hours.",
-            )
-        )
-    ]
-
-
 async def pick_intent(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     """A suggestion button was pressed: run that intent on the words first written."""
     from bot.dispatch import run_intent
@@ -122,7 +109,6 @@ INTENTS: dict[str, Handler] = {
     "help": show_help,
     "greeting": greet,
     "thanks": thanks,
-    "human.handoff": human_handoff,
     "menu": show_menu,
 }
 ACTIONS: dict[str, ActionHandler] = {"intent.pick": pick_intent}

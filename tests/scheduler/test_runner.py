@@ -60,7 +60,7 @@ async def test_a_failing_sweep_is_logged_and_a_long_one_is_cancelled_on_stop(
     assert "sweep broken failed" in caplog.text
 
 
-async def test_the_scheduled_jobs_cover_sends_lessons_approvals_backends_digest_nudges(
+async def test_the_scheduled_jobs_cover_sends_lessons_approvals_handoff_backends_digest_nudges(
     database_url: str, clock: FixedClock
 ) -> None:
     db = Database(database_url)
@@ -72,6 +72,7 @@ async def test_the_scheduled_jobs_cover_sends_lessons_approvals_backends_digest_
             "outbox.send",
             "lessons.daily",
             "approvals.remind",
+            "handoff.sla",
             "backend.deliver",
             "digest.weekly",
             "requests.nudge",
@@ -95,6 +96,7 @@ async def test_the_sweeps_of_lessons_and_integrations_are_reached_and_run(
     assert counts == {
         "lessons.daily": 0,
         "approvals.remind": 0,
+        "handoff.sla": 0,
         "backend.deliver": 0,
         "digest.weekly": 0,
         "requests.nudge": 0,

@@ -5,6 +5,7 @@ Used by tests/bot/test_route_owners.py and the go-live test (tests/bot/test_go_l
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,32 @@ TOKEN = "metrics token"
 SECRET = "webhook secret / signature"
 API_KEY = "inbound API key"
 SIGNED_LINK = "a link signed for its viewer"
+# The back office: nobody is sent to its login; who sees what inside is specified by
+# tests/bot/test_backoffice.py (operators, supervisors, HR admins by scope).
+BACK_OFFICE = "back office role"
+
+_BACK_OFFICE_PAGES = [
+    ("GET", "/admin"),
+    ("GET", "/admin/audit"),
+    ("GET", "/admin/audit.csv"),
+    ("GET", "/admin/broadcasts"),
+    ("GET", "/admin/broadcasts/{broadcast_id}"),
+    ("GET", "/admin/cases/{case_id}"),
+    ("GET", "/admin/cases/{case_id}/thread"),
+    ("GET", "/admin/dashboard"),
+    ("GET", "/admin/inbox"),
+    ("GET", "/admin/org"),
+    ("GET", "/admin/requests"),
+    ("GET", "/admin/requests.csv"),
+    ("GET", "/admin/requests/{ref}"),
+    ("POST", "/admin/broadcasts/preview"),
+    ("POST", "/admin/broadcasts/send"),
+    ("POST", "/admin/cases/{case_id}/close"),
+    ("POST", "/admin/cases/{case_id}/reply"),
+    ("POST", "/admin/cases/{case_id}/take"),
+    ("POST", "/admin/org/apply"),
+    ("POST", "/admin/org/check"),
+]
 
 RULES: dict[tuple[str, str], str] = {
     ("GET", "/"): PUBLIC,
@@ -40,6 +67,10 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/local/me/files"): SELF,
     ("GET", "/api/local/me/files/leave_letter/{letter_id}"): SELF,
     ("GET", "/documents/{token}"): SIGNED_LINK,
+    ("*", "/admin/static"): PUBLIC,
+    ("GET", "/admin/login"): PUBLIC,  # lists people only in the demo
+    ("GET", "/admin/lang/{code}"): PUBLIC,
+    **dict.fromkeys(_BACK_OFFICE_PAGES, BACK_OFFICE),
     ("POST", "/telegram/webhook"): SECRET,
     ("GET", "/whatsapp/webhook"): SECRET,
     ("POST", "/whatsapp/webhook"): SECRET,
@@ -81,7 +112,7 @@ def client_for(rig: Any, persona: Persona) -> httpx.AsyncClient:
 
 
 async def call(web: httpx.AsyncClient, method: str, path: str, **kw) -> httpx.Response:
-    url = path.replace("{ref}", "REQ-1")
+    url = re.sub(r"\{[a-z_]+\}", "1", path.replace("{ref}", "REQ-1"))
     if method == "GET":
         return await web.get(url)
     return await web.post(url, **kw)
@@ -94,6 +125,8 @@ async def guarded_routes_refuse(rig: Any, personas: list[Persona], body_nip: str
         if rule in (PUBLIC, LOGIN, SELF):
             continue
         for persona in personas:
+            if rule == BACK_OFFICE and persona.cookies:
+                continue  # scopes inside the back office: tests/bot/test_backoffice.py
             before = await everything(rig)
             async with client_for(rig, persona) as web:
                 # A body valid where a NIP is asked for: only the owner rule may refuse.
@@ -105,6 +138,7 @@ async def guarded_routes_refuse(rig: Any, personas: list[Persona], body_nip: str
                 SECRET: {401, 403},
                 API_KEY: {401},
                 SIGNED_LINK: {403},
+                BACK_OFFICE: {303, 401, 403},
             }[rule]
             assert answer.status_code in expected, (method, path, persona.name, answer.text)
             assert await everything(rig) == before, (method, path, persona.name)

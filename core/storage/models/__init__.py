@@ -15,6 +15,7 @@ from core.storage.models.chat import (
     UnknownMessage,
 )
 from core.storage.models.delivery import Broadcast, BroadcastRecipient
+from core.storage.models.handoff import HandoffCase, HandoffMessage
 from core.storage.models.jobs import JobClaim
 from core.storage.models.leave_admin import LeaveAuthority, LeaveLetter, StoredDocument
 from core.storage.models.lessons import (
@@ -53,6 +54,8 @@ __all__ = [
     "Conversation",
     "Delegation",
     "Employee",
+    "HandoffCase",
+    "HandoffMessage",
     "HeldMessage",
     "InboxItem",
     "JobClaim",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 00:56:51.778171
+Create Date: 2026-12-02 00:59:45.775719
 """
 
 from collections.abc import Sequence
@@ -483,6 +483,41 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['chat_account_id'], ['chat_accounts.id'], name=op.f('fk_conversations_chat_account_id_chat_accounts')),
     sa.PrimaryKeyConstraint('chat_account_id', name=op.f('pk_conversations'))
     )
+    op.create_table('handoff_cases',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ref', sa.String(length=30), nullable=False),
+    sa.Column('team', sa.String(length=40), nullable=False),
+    sa.Column('topic', sa.String(length=40), nullable=False),
+    sa.Column('source', sa.String(length=60), nullable=False),
+    sa.Column('employee_id', sa.Integer(), nullable=False),
+    sa.Column('chat_account_id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=20), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('context', sa.JSON(), nullable=False),
+    sa.Column('operator_id', sa.Integer(), nullable=True),
+    sa.Column('operator_via', sa.String(length=10), nullable=True),
+    sa.Column('created_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expected_by', core.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('remind_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('escalate_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('taken_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('close_note', sa.String(length=500), nullable=True),
+    sa.Column('rating', sa.Integer(), nullable=True),
+    sa.Column('rated_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['chat_account_id'], ['chat_accounts.id'], name=op.f('fk_handoff_cases_chat_account_id_chat_accounts')),
+    sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_handoff_cases_employee_id_employees')),
+    sa.ForeignKeyConstraint(['operator_id'], ['employees.id'], name=op.f('fk_handoff_cases_operator_id_employees')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_handoff_cases')),
+    sa.UniqueConstraint('ref', name=op.f('uq_handoff_cases_ref'))
+    )
+    with op.batch_alter_table('handoff_cases', schema=None) as batch_op:
+        batch_op.create_index('ix_handoff_cases_chat', ['chat_account_id', 'status'], unique=False)
+        batch_op.create_index('ix_handoff_cases_due', ['status', 'remind_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_handoff_cases_employee_id'), ['employee_id'], unique=False)
+        batch_op.create_index('ix_handoff_cases_queue', ['team', 'status', 'created_at'], unique=False)
+
     op.create_table('held_messages',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('chat_account_id', sa.Integer(), nullable=False),
@@ -557,6 +592,20 @@ def upgrade() -> None:
     with op.batch_alter_table('stored_documents', schema=None) as batch_op:
         batch_op.create_index('ix_documents_request', ['request_id'], unique=False)
 
+    op.create_table('handoff_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('author', sa.String(length=10), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['employees.id'], name=op.f('fk_handoff_messages_author_id_employees')),
+    sa.ForeignKeyConstraint(['case_id'], ['handoff_cases.id'], name=op.f('fk_handoff_messages_case_id_handoff_cases')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_handoff_messages'))
+    )
+    with op.batch_alter_table('handoff_messages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_handoff_messages_case_id'), ['case_id'], unique=False)
+
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
@@ -616,6 +665,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_outbox_chat')
 
     op.drop_table('outbox')
+    with op.batch_alter_table('handoff_messages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_handoff_messages_case_id'))
+
+    op.drop_table('handoff_messages')
     with op.batch_alter_table('stored_documents', schema=None) as batch_op:
         batch_op.drop_index('ix_documents_request')
 
@@ -633,6 +686,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_held_messages_chat_account_id'))
 
     op.drop_table('held_messages')
+    with op.batch_alter_table('handoff_cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_handoff_cases_queue')
+        batch_op.drop_index(batch_op.f('ix_handoff_cases_employee_id'))
+        batch_op.drop_index('ix_handoff_cases_due')
+        batch_op.drop_index('ix_handoff_cases_chat')
+
+    op.drop_table('handoff_cases')
     op.drop_table('conversations')
     with op.batch_alter_table('approval_steps', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_approval_steps_request_id'))

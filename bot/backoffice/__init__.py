@@ -1,0 +1,1 @@
+"""The back office: server-rendered pages for operators, supervisors and HR admins."""

@@ -1,0 +1,1 @@
+"""Human handoff: cases, the teams that answer them, and their service levels."""
