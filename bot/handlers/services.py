@@ -17,12 +17,16 @@ from integrations import forms, lifecycle, validation
 from integrations.approvals import Env
 from integrations.catalog import FormField, ServiceSpec
 from integrations.requests import submit
+from intents import cues
+from intents.normalize import normalize
 
 BACK_WORDS = frozenset({"kembali", "back", "balik", "sebelumnya"})
 # Typed instead of pressing the summary's buttons (numbered menus, screen readers).
 SEND_WORDS = frozenset({"kirim", "ya", "ok", "oke", "send", "yes"})
 EDIT_WORDS = frozenset({"ubah", "edit", "change"})
 MAX_CHOICE_BUTTONS = 8
+# Intents an answer can resemble without being a change of mind ("menu makan siang rapat").
+SMALL_TALK = frozenset({"help", "menu", "greeting", "thanks"})
 FORM_EXPECT = "form"
 
 
@@ -47,6 +51,19 @@ def _save(ctx: Context, form: dict[str, Any]) -> None:
 
 def _spec(ctx: Context, form: dict[str, Any]) -> ServiceSpec:
     return ctx.deps.services.get(form["service"])
+
+
+def title_of(ctx: Context, form: dict[str, Any]) -> T:
+    return _spec(ctx, form).title.t()
+
+
+def park(ctx: Context, form: dict[str, Any]) -> None:
+    """Keep a form as a draft (offered again when its service is picked) and close it."""
+    if form.get("data"):
+        drafts = ctx.state.get("drafts") or {}
+        drafts[form["service"]] = form
+        ctx.state.set("drafts", drafts)
+    ctx.state.clear("form", "expect")
 
 
 def eligible(ctx: Context, spec: ServiceSpec) -> T | None:
@@ -238,15 +255,17 @@ async def answer(ctx: Context, text: str) -> list[Reply]:
     if field is None:
         return await advance(ctx, form)
     parsed = forms.parse_answer(field, text, now=ctx.local_now, calendar=ctx.deps.calendar)
-    if field.type == "text" and isinstance(parsed, forms.Parsed) and len(text.split()) >= 3:
-        # Free text takes anything, so a clear other request ("sisa cuti saya") is checked;
-        # a short answer ("ruang 201") is an answer, not a change of mind.
+    if isinstance(parsed, forms.Parsed) and cues.asks_something(normalize(text)):
+        # Only words that ask for something ("mau cuti tahunan 21-23 des", "sisa cuti") are
+        # checked for another request; "Ruang Bidang Aplikasi lt 2" is just an answer.
         other = await _elsewhere(ctx, form, text, keep=parsed.value)
         if other is not None:
             return other
     if isinstance(parsed, forms.Invalid):
+        # The question again with its buttons, so a choice can still be tapped.
         return await _elsewhere(ctx, form, text) or [
-            Reply(parsed.message + T("\n", "\n") + field.prompt.t())
+            Reply(parsed.message),
+            await _question(ctx, field, None),
         ]
     return await _accept(ctx, form, field, parsed.value)
 
@@ -271,7 +290,7 @@ async def _elsewhere(
 ) -> list[Reply] | None:
     """An answer that reads as a different request: offer to switch, never switch silently."""
     match = ctx.deps.router.classify(text, now=ctx.now, tz=str(ctx.tz))
-    if match.kind.value != "full" or match.intent is None:
+    if match.kind.value != "full" or match.intent in (None, *SMALL_TALK):
         return None
     spec = ctx.deps.services.for_intent(match.intent)
     if spec is not None and spec.id == form["service"]:
