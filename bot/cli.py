@@ -60,6 +60,12 @@ def _apikey() -> click.Command:
     return typer.main.get_command(apikey_app)
 
 
+def _org() -> click.Command:
+    from integrations.org.cli import org_app
+
+    return typer.main.get_command(org_app)
+
+
 def _mounted(mount: Callable[[typer.Typer], None], name: str) -> click.Command:
     """The command `mount` adds to an app, taken from a scratch app of its own."""
     scratch = typer.Typer()
@@ -80,12 +86,17 @@ LAZY: dict[str, tuple[str, Callable[[], click.Command]]] = {
         "Make a one-time code that links a chat to an employee.",
         _channel_command("link-code"),
     ),
+    "link-codes": (
+        "New one-time link codes for many employees: a CSV and/or a PDF of letters to print.",
+        _channel_command("link-codes"),
+    ),
     "unlink": (
         "Unlink an employee's chats (they link again with a new code).",
         _channel_command("unlink"),
     ),
     "services": ("Service catalog: check and list service files.", _services),
     "apikey": ("API keys of other municipal apps.", _apikey),
+    "org": ("The organisation: import units and employees.", _org),
 }
 
 

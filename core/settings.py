@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     whatsapp_api_url: str = "https://graph.facebook.com"
     # Telegram bot username (without @) for t.me links; asked of Telegram when empty.
     telegram_bot_username: str = ""
+    # The bot's WhatsApp number in international digits (62811…) for wa.me links on letters.
+    whatsapp_number: str = ""
     # Approved WhatsApp templates used outside the 24-hour window, by kind (the Reply's
     # `template`; "default" for any other push), e.g. {"default": "ayo_pesan_baru"}.
     # Each template has one body parameter ({{1}}) and an optional "Lanjutkan" quick reply.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from core.text import T, join
@@ -26,13 +27,19 @@ def progress_text(
     year: int, progress: YearProgress, projection: Projection, streak: Streak, settings: JPSettings
 ) -> T:
     jp, target = projection.jp, projection.target
-    lines = [
-        T(f"📊 Progres belajar {year}", f"📊 Learning progress {year}"),
-        T(
+    if projection.ceiling:
+        of_target = T(
+            f"JP tahun ini: {fmt_jp(jp)} (hak pengembangan PPPK paling banyak "
+            f"{fmt_jp(target)} JP)",
+            f"JP this year: {fmt_jp(jp)} (a PPPK's development allowance is at most "
+            f"{fmt_jp(target)} JP)",
+        )
+    else:
+        of_target = T(
             f"JP tahun ini: {fmt_jp(jp)} dari target {fmt_jp(target)} JP",
             f"JP this year: {fmt_jp(jp)} of the {fmt_jp(target)} JP target",
-        ),
-    ]
+        )
+    lines = [T(f"📊 Progres belajar {year}", f"📊 Learning progress {year}"), of_target]
     for code, value in progress.jp_by_competency(settings).items():
         name = COMPETENCY_NAMES.get(code, T(code, code))
         lines.append(T("• ", "• ") + name + T(f": {fmt_jp(value)} JP", f": {fmt_jp(value)} JP"))
@@ -55,12 +62,25 @@ def progress_text(
             f"{streak.freezes}",
         )
     )
-    lines.append(projection_text(projection))
+    lines.append(projection_text(projection, settings))
     return join(lines)
 
 
-def projection_text(p: Projection) -> T:
+# More than this a day is not a habit one keeps next to a job: point to other training instead.
+MAX_DAILY_MINUTES = 15
+
+
+def projection_text(p: Projection, settings: JPSettings) -> T:
+    """Where the year is heading, and what would still reach the target, in plain terms."""
     projected = fmt_jp(p.projected)
+    if p.ceiling:
+        left = max(0.0, p.target - p.jp)
+        return T(
+            f"ℹ️ Sisa kesempatan pengembangan kompetensi tahun ini: {fmt_jp(left)} JP "
+            "(PP 49/2018 Ps. 39). Bicarakan rencananya dengan atasan Anda.",
+            f"ℹ️ Development allowance left this year: {fmt_jp(left)} JP (PP 49/2018 Art. 39). "
+            "Agree the plan with your supervisor.",
+        )
     if p.jp >= p.target:
         return T(
             "✅ Target JP tahun ini sudah tercapai. Hebat!",
@@ -72,13 +92,29 @@ def projection_text(p: Projection) -> T:
             "di akhir tahun.",
             f"✅ On track: at this pace you will reach about {projected} JP by year end.",
         )
-    per_day = p.jp_per_day_needed
-    return T(
-        f"⚠️ Belum sesuai jalur: proyeksi akhir tahun {projected} JP. Perlu sekitar "
-        f"{per_day:.2f} JP per hari kerja ({p.days_left} hari kerja tersisa).",
-        f"⚠️ Not on track: projected {projected} JP by year end. You need about "
-        f"{per_day:.2f} JP per working day ({p.days_left} working days left).",
+    missing = p.target - p.jp
+    minutes = missing * settings.minutes_per_jp
+    behind = T(
+        f"⚠️ Belum sesuai jalur: proyeksi akhir tahun {projected} JP, kurang {fmt_jp(missing)} JP.",
+        f"⚠️ Not on track: projected {projected} JP by year end, {fmt_jp(missing)} JP short.",
     )
+    per_day = math.ceil(minutes / p.days_left) if p.days_left else None
+    if per_day is not None and per_day <= MAX_DAILY_MINUTES:
+        advice = T(
+            f"Cukup sekitar {per_day} menit belajar per hari kerja sampai akhir tahun "
+            f"({p.days_left} hari kerja lagi).",
+            f"About {per_day} minutes of learning per working day until year end is enough "
+            f"({p.days_left} working days left).",
+        )
+    else:
+        hours = fmt_jp(minutes / 60)
+        advice = T(
+            f"Pelajaran harian saja tidak cukup: ikuti pelatihan, bimtek atau kursus lain "
+            f"sekitar {hours} jam ({fmt_jp(missing)} JP) dan bicarakan dengan atasan Anda.",
+            f"Daily lessons alone will not do: take training, a workshop or another course of "
+            f"about {hours} hours ({fmt_jp(missing)} JP) and talk to your supervisor.",
+        )
+    return join([behind, advice])
 
 
 def board_text(board: Board, today: date) -> T:
@@ -122,8 +158,16 @@ def board_text(board: Board, today: date) -> T:
 def team_line(standing: Standing, via: str | None) -> T:
     """One member's line: on track or not, JP so far of the target, the projection."""
     p, name = standing.projection, standing.employee.name
-    mark = "✅" if p.on_track else "⚠️"
     team = T(f" · tim {via}", f" · {via}'s team") if via else T("", "")
+    if p.ceiling:
+        return (
+            T(
+                f"ℹ️ {name}: {fmt_jp(p.jp)} JP (PPPK, paling banyak {p.target:.0f} JP)",
+                f"ℹ️ {name}: {fmt_jp(p.jp)} JP (PPPK, at most {p.target:.0f} JP)",
+            )
+            + team
+        )
+    mark = "✅" if p.on_track else "⚠️"
     return (
         T(
             f"{mark} {name}: {fmt_jp(p.jp)}/{p.target:.0f} JP, proyeksi {fmt_jp(p.projected)}",

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.storage.models import Employee
-from lessons.jp import Calendar, JPSettings, Projection, project, target_for
+from lessons.jp import Calendar, JPSettings, Projection, is_ceiling, project, target_for
 from lessons.progress import year_progress
 
 MAX_DEPTH = 10  # a guard against a cycle in supervisor data, far deeper than any hierarchy
@@ -67,7 +67,11 @@ async def standings(
         Standing(
             m,
             project(
-                progress[m.id].jp(settings), target_for(m.employment, settings), today, calendar
+                progress[m.id].jp(settings),
+                target_for(m.employment, settings),
+                today,
+                calendar,
+                ceiling=is_ceiling(m.employment),
             ),
         )
         for m in members

@@ -1,9 +1,10 @@
-"""`ayo telegram set-webhook URL`, `ayo link-code NIP` and `ayo unlink NIP`."""
+"""`ayo telegram set-webhook URL`, `ayo link-code NIP`, `ayo link-codes` and `ayo unlink NIP`."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -95,6 +96,81 @@ def link_code(
     out.print(
         f"WhatsApp: kirim  {code}  dari nomor yang tercatat / send it from the number on file"
     )
+    if settings.whatsapp_number:
+        from bot.channels.letters import whatsapp_link
+
+        out.print(f"WhatsApp: {whatsapp_link(settings.whatsapp_number, code)}")
+
+
+def link_codes(
+    out_file: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="letters.pdf, codes.csv, or a name without suffix for both files."
+        ),
+    ],
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Unit code; its sub-units are included.")
+    ] = None,
+    everyone: Annotated[
+        bool, typer.Option("--all", help="Every active employee (e.g. after an import).")
+    ] = False,
+    days: Annotated[int, typer.Option(help="Days the codes stay valid.")] = 14,
+    unlinked: Annotated[
+        bool, typer.Option("--unlinked", help="Only employees without a linked chat yet.")
+    ] = False,
+) -> None:
+    """New one-time link codes for many employees: a CSV and/or a PDF of letters to print."""
+    from bot.channels import letters
+    from core.storage import migrate
+
+    if (unit is None) == (not everyone):
+        err.print("[red]Pilih salah satu / choose one: --unit CODE or --all[/red]")
+        raise typer.Exit(2)
+    try:
+        targets = letters.outputs(out_file)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    settings = Settings()
+
+    async def _run() -> list[letters.Letter]:
+        username = await telegram_username(settings)
+        if not username and not settings.whatsapp_number:
+            raise LookupError(
+                "set AYO_TELEGRAM_BOT_USERNAME (or AYO_TELEGRAM_TOKEN) or AYO_WHATSAPP_NUMBER "
+                "so that the letters have a link to follow"
+            )
+        db = Database(settings.resolved_database_url())
+        try:
+            await migrate.upgrade(db)
+            return await letters.issue(
+                db,
+                unit_code=unit,
+                now=system_clock(),
+                ttl=timedelta(days=days),
+                bot_username=username,
+                whatsapp_number=settings.whatsapp_number,
+                unlinked_only=unlinked,
+            )
+        finally:
+            await db.dispose()
+
+    try:
+        made = asyncio.run(_run())
+    except LookupError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    for target in targets:
+        if target.suffix.lower() == ".csv":
+            letters.write_csv(made, target)
+        else:
+            letters.write_pdf(made, target, tz=settings.timezone)
+        out.print(f"{len(made)} kode / codes → {target}")
+    out.print(
+        "[yellow]Berkas ini berisi kode rahasia: cetak, bagikan tertutup, lalu hapus. "
+        "These files hold secret codes: print, hand out sealed, then delete.[/yellow]"
+    )
 
 
 def unlink(
@@ -154,4 +230,5 @@ def mount(app: typer.Typer) -> None:
     """Add the channel commands to the `ayo` command line."""
     app.add_typer(telegram_app, name="telegram")
     app.command("link-code")(link_code)
+    app.command("link-codes")(link_codes)
     app.command("unlink")(unlink)

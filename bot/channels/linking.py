@@ -3,16 +3,20 @@
 An HR admin (or `ayo link-code NIP`) creates a code; the employee sends it from the chat
 (Telegram: `/start CODE` via `https://t.me/<bot>?start=CODE`). On WhatsApp the sender's number
 must also match the phone on file. Five failed attempts within an hour lock the chat.
+Codes are stored as their SHA-256 only; the plain code exists in the reply, letter or CSV
+that hands it out.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.storage.models import ChatAccount, Conversation, Employee, LinkAttempt, LinkCode
@@ -46,20 +50,65 @@ def normalise_phone(phone: str | None) -> str:
     return "62" + digits[1:] if digits.startswith("0") else digits
 
 
+def code_hash(code: str) -> str:
+    """What the database keeps of a code: a leaked table gives nobody a usable code."""
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewCode:
+    """A code as handed to a person once; the database only knows its hash."""
+
+    employee_id: int
+    code: str
+    expires_at: datetime
+
+
 async def create_code(
     session: AsyncSession, employee_id: int, *, now: datetime, ttl: timedelta = CODE_TTL
-) -> LinkCode:
+) -> NewCode:
     """A new one-time code for an employee; their earlier unused codes stop working."""
+    return (await create_codes(session, [employee_id], now=now, ttl=ttl))[0]
+
+
+async def create_codes(
+    session: AsyncSession, employee_ids: list[int], *, now: datetime, ttl: timedelta = CODE_TTL
+) -> list[NewCode]:
+    """New codes for many employees at once (bulk letters), in the order given."""
+    if not employee_ids:
+        return []
+    for chunk in _chunks(employee_ids):
+        await session.execute(
+            update(LinkCode)
+            .where(LinkCode.employee_id.in_(chunk), LinkCode.used_at.is_(None))
+            .values(expires_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    codes: set[str] = set()
+    made: list[NewCode] = []
+    for employee_id in employee_ids:
+        code = _new_code()
+        while code in codes:
+            code = _new_code()
+        codes.add(code)
+        made.append(NewCode(employee_id, code, now + ttl))
     await session.execute(
-        update(LinkCode)
-        .where(LinkCode.employee_id == employee_id, LinkCode.used_at.is_(None))
-        .values(expires_at=now)
+        insert(LinkCode),
+        [
+            {
+                "code_hash": code_hash(c.code),
+                "employee_id": c.employee_id,
+                "created_at": now,
+                "expires_at": c.expires_at,
+            }
+            for c in made
+        ],
     )
-    code = _new_code()
-    row = LinkCode(code=code, employee_id=employee_id, created_at=now, expires_at=now + ttl)
-    session.add(row)
-    await session.flush()
-    return row
+    return made
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 def _new_code() -> str:
@@ -98,7 +147,7 @@ async def redeem(
     if await is_locked(session, account, now):
         return LinkResult.LOCKED, None
     code = normalise_code(typed)
-    row = await session.get(LinkCode, code, with_for_update=True) if code else None
+    row = await session.get(LinkCode, code_hash(code), with_for_update=True) if code else None
     if row is None or row.used_at is not None:
         session.add(LinkAttempt(chat_account_id=account.id, at=now))
         return LinkResult.WRONG, None

@@ -20,7 +20,7 @@ from lessons import messages as msg
 from lessons import reminders
 from lessons.catalog import Question
 from lessons.flow import answer_replies, local_day, plan_replies, today_plan
-from lessons.jp import project, target_for
+from lessons.jp import is_ceiling, project, target_for
 from lessons.leaderboard import weekly_board
 from lessons.progress import year_progress
 from lessons.quiz import current_streak, prefs_for, question_at
@@ -123,7 +123,13 @@ async def learning_progress(ctx: Context) -> list[Reply]:
     progress = (await year_progress(ctx.session, [ctx.me.id], today.year))[ctx.me.id]
     settings = ctx.deps.settings
     target = target_for(ctx.me.employment, settings)
-    projection = project(progress.jp(settings), target, today, ctx.deps.calendar)
+    projection = project(
+        progress.jp(settings),
+        target,
+        today,
+        ctx.deps.calendar,
+        ceiling=is_ceiling(ctx.me.employment),
+    )
     streak = await current_streak(ctx.session, ctx.me.id, today, ctx.deps.calendar)
     return [Reply(progress_text(today.year, progress, projection, streak, settings))]
 

@@ -121,3 +121,30 @@ def test_importing_the_cli_loads_neither_scikit_learn_nor_alembic() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_the_lazy_command_table_holds_exactly_what_the_features_mount() -> None:
+    """A command a feature adds must be listed in bot.cli.LAZY, or `ayo --help` hides it."""
+    import typer
+
+    from bot import cli
+    from bot.channels.cli import mount as mount_channels
+    from integrations.cli import apikey_app, services_app
+    from integrations.org.cli import org_app
+    from intents.cli import app as nlu_app
+    from lessons.cli import app as lessons_app
+    from scheduler.cli import mount as mount_broadcast
+
+    eager = typer.Typer()
+    for name, sub in (
+        ("nlu", nlu_app),
+        ("lessons", lessons_app),
+        ("services", services_app),
+        ("apikey", apikey_app),
+        ("org", org_app),
+    ):
+        eager.add_typer(sub, name=name)
+    mount_broadcast(eager)
+    mount_channels(eager)
+    names = set(typer.main.get_command(eager).commands)
+    assert names == set(cli.LAZY)

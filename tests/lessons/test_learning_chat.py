@@ -181,7 +181,7 @@ async def test_a_head_of_unit_sees_the_whole_subtree_most_behind_first(
                 )
             )
     [team] = await say(ayo, agus.nip, "progres tim")
-    members = [line for line in team.text.splitlines() if line.startswith(("✅", "⚠️"))]
+    members = [line for line in team.text.splitlines() if line.startswith(("✅", "⚠️", "ℹ️"))]
     names = [line.split(":")[0][2:].strip() for line in members]
     # Sri reports to Agus; the other five report to Sri.
     assert sorted(names) == sorted(
@@ -190,4 +190,8 @@ async def test_a_head_of_unit_sees_the_whole_subtree_most_behind_first(
     assert names[-2:] == [NURUL, DIMAS]
     assert members[-1].endswith("· tim Sri")
     assert not next(m for m in members if SRI in m).endswith("· tim Sri")
-    assert team.text.endswith("6 dari 6 orang belum sesuai jalur untuk target akhir tahun.")
+    # Fajar and Putri are PPPK: 24 JP is their ceiling (PP 49/2018 Ps. 39), so nobody counts
+    # them as behind; the four PNS are.
+    assert "ℹ️ Fajar Nugroho: 0.0 JP (PPPK, paling banyak 24 JP) · tim Sri" in members
+    assert "ℹ️ Putri Amelia: 0.0 JP (PPPK, paling banyak 24 JP) · tim Sri" in members
+    assert team.text.endswith("4 dari 6 orang belum sesuai jalur untuk target akhir tahun.")

@@ -1,6 +1,7 @@
 """All tables; importing this module registers every model on `Base.metadata`."""
 
 from core.storage.models.backends import ApiKey, BackendCircuit, SandboxRecord
+from core.storage.models.balances import LeaveOpeningBalance
 from core.storage.models.chat import (
     ButtonToken,
     ChannelMessageRef,
@@ -47,6 +48,7 @@ __all__ = [
     "LearnerPrefs",
     "LearningDay",
     "LearningEvent",
+    "LeaveOpeningBalance",
     "LessonProgress",
     "LinkAttempt",
     "LinkCode",

@@ -121,11 +121,11 @@ class ButtonToken(Base):
 
 
 class LinkCode(Base):
-    """A one-time code that links a chat account to an employee."""
+    """A one-time code that links a chat account to an employee; only its SHA-256 is kept."""
 
     __tablename__ = "link_codes"
 
-    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

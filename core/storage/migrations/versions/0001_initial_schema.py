@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 06:08:56.933553
+Create Date: 2026-12-01 23:18:41.795292
 """
 
 from collections.abc import Sequence
@@ -85,6 +85,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('parent_id', sa.Integer(), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['parent_id'], ['org_units.id'], name=op.f('fk_org_units_parent_id_org_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_org_units')),
     sa.UniqueConstraint('code', name=op.f('uq_org_units_code'))
@@ -102,18 +103,24 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('nip', sa.String(length=18), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('title_front', sa.String(length=60), nullable=False),
+    sa.Column('title_back', sa.String(length=100), nullable=False),
     sa.Column('position', sa.String(length=200), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('supervisor_id', sa.Integer(), nullable=True),
     sa.Column('employment', sa.String(length=8), nullable=False),
     sa.Column('service_start', sa.Date(), nullable=False),
     sa.Column('phone', sa.String(length=20), nullable=True),
+    sa.Column('email', sa.String(length=200), nullable=True),
     sa.Column('gender', sa.String(length=1), nullable=False),
+    sa.Column('children', sa.Integer(), nullable=True),
     sa.Column('roles', sa.JSON(), nullable=False),
     sa.Column('timezone', sa.String(length=40), nullable=False),
     sa.Column('language', sa.String(length=2), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('deactivated_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['supervisor_id'], ['employees.id'], name=op.f('fk_employees_supervisor_id_employees')),
     sa.ForeignKeyConstraint(['unit_id'], ['org_units.id'], name=op.f('fk_employees_unit_id_org_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_employees')),
@@ -263,6 +270,15 @@ def upgrade() -> None:
     with op.batch_alter_table('learning_events', schema=None) as batch_op:
         batch_op.create_index('ix_learning_events_employee_start', ['employee_id', 'start_date'], unique=False)
 
+    op.create_table('leave_opening_balances',
+    sa.Column('employee_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('remaining_n1', sa.Float(), nullable=True),
+    sa.Column('remaining_n2', sa.Float(), nullable=True),
+    sa.Column('updated_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_leave_opening_balances_employee_id_employees')),
+    sa.PrimaryKeyConstraint('employee_id', name=op.f('pk_leave_opening_balances'))
+    )
     op.create_table('lesson_progress',
     sa.Column('employee_id', sa.Integer(), nullable=False),
     sa.Column('lesson_id', sa.String(length=80), nullable=False),
@@ -277,13 +293,13 @@ def upgrade() -> None:
         batch_op.create_index('ix_lesson_progress_done', ['completed_at'], unique=False)
 
     op.create_table('link_codes',
-    sa.Column('code', sa.String(length=16), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
     sa.Column('employee_id', sa.Integer(), nullable=False),
     sa.Column('created_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('used_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_link_codes_employee_id_employees')),
-    sa.PrimaryKeyConstraint('code', name=op.f('pk_link_codes'))
+    sa.PrimaryKeyConstraint('code_hash', name=op.f('pk_link_codes'))
     )
     with op.batch_alter_table('link_codes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_link_codes_employee_id'), ['employee_id'], unique=False)
@@ -540,6 +556,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_lesson_progress_done')
 
     op.drop_table('lesson_progress')
+    op.drop_table('leave_opening_balances')
     with op.batch_alter_table('learning_events', schema=None) as batch_op:
         batch_op.drop_index('ix_learning_events_employee_start')
 
