@@ -11,6 +11,7 @@ from bot import handlers
 from bot.context import Context
 from bot.handlers import commands
 from bot.handlers.general import intent_buttons
+from bot.handlers.registry import Redirect, Result, Unhandled
 from core import tokens
 from core.messages import Reply
 from core.text import T
@@ -86,7 +87,7 @@ async def step(ctx: Context) -> list[Reply]:
     if expect is not None:
         handler = handlers.EXPECTS.get(expect.get("kind", ""))
         if handler is not None:
-            return await handler(ctx, text)
+            return await follow(ctx, await handler(ctx, text), text)
         ctx.state.clear("expect")
     return await route_text(ctx, text)
 
@@ -111,7 +112,7 @@ async def press_button(ctx: Context, token: str) -> list[Reply]:
     handler = handlers.ACTIONS.get(pressed.action)
     if handler is None:
         return [Reply(REFUSALS[tokens.Refusal.UNKNOWN])]
-    return await handler(ctx, pressed.payload)
+    return await follow(ctx, await handler(ctx, pressed.payload), "")
 
 
 # Small talk that needs no action: with a real request beside it, the request is answered.
@@ -216,7 +217,9 @@ def allowed_for(ctx: Context, intent: str) -> bool:
     return any(role == "employee" or ctx.me.has_role(role) for role in roles)
 
 
-async def run_intent(ctx: Context, intent: str, text: str, match: Any = None) -> list[Reply]:
+async def run_intent(
+    ctx: Context, intent: str, text: str, match: Any = None, hops: int = 0
+) -> list[Reply]:
     """Run an intent's handler, after checking the employee's role allows it."""
     if not allowed_for(ctx, intent):
         spec = ctx.deps.router.catalog.get(intent)
@@ -231,4 +234,20 @@ async def run_intent(ctx: Context, intent: str, text: str, match: Any = None) ->
     if handler is None:
         return [Reply(NOT_AVAILABLE)]
     ctx.state.set("last_intent", intent)
-    return await handler(ctx)
+    return await follow(ctx, await handler(ctx), text, hops)
+
+
+# A redirect may lead to another (a picked suggestion that opens a parked form): bounded.
+MAX_REDIRECTS = 3
+
+
+async def follow(ctx: Context, result: Result, text: str, hops: int = 0) -> list[Reply]:
+    """Turn a handler's result into replies: its own, another intent's, or a fresh route."""
+    if isinstance(result, Redirect):
+        if hops >= MAX_REDIRECTS:
+            log.warning("inbox %s: redirect loop at %s", ctx.inbox_id, result.intent)
+            return [Reply(NOT_AVAILABLE)]
+        return await run_intent(ctx, result.intent, result.text, hops=hops + 1)
+    if isinstance(result, Unhandled):
+        return await route_text(ctx, text)
+    return result

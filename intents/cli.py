@@ -43,7 +43,7 @@ def classify(
     tz: Annotated[str, typer.Option(help="Timezone for relative dates.")] = "Asia/Jakarta",
 ) -> None:
     """Show the intent, confidence, entities and alternatives for one message."""
-    from intents.router import default_router  # scikit-learn: only when classifying
+    from intents.cache import default_router  # scikit-learn: only when classifying
 
     payload = _result_json(default_router(), text, datetime.now(ZoneInfo(tz)))
     if as_json:
@@ -73,8 +73,9 @@ def eval_(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Measure in-scope accuracy, out-of-scope recall/precision and latency on --test."""
+    from intents.cache import default_router
     from intents.evaluate import evaluate, read_jsonl
-    from intents.router import Router, default_router
+    from intents.router import Router
 
     rows = read_jsonl(test)
     started = time.perf_counter()

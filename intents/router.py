@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
-from functools import cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -253,11 +252,3 @@ def _tune(
         recall_weight=recall_weight,
         min_oos_recall=min_oos_recall,
     )
-
-
-@cache
-def default_router() -> Router:
-    """The router for the built-in catalog, built once per process (or read from disk cache)."""
-    from intents.cache import cached_router
-
-    return cached_router()

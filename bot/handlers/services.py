@@ -10,7 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from bot.context import Context
-from bot.handlers.registry import ActionHandler, ExpectHandler, Handler
+from bot.handlers.registry import (
+    UNHANDLED,
+    ActionHandler,
+    ExpectHandler,
+    Handler,
+    Redirect,
+    Result,
+)
 from core.messages import Reply
 from core.text import T, join
 from integrations import forms, lifecycle, validation
@@ -231,14 +238,12 @@ async def _summary(ctx: Context, spec: ServiceSpec, form: dict[str, Any], notes:
     return Reply(join(lines), buttons)
 
 
-async def answer(ctx: Context, text: str) -> list[Reply]:
+async def answer(ctx: Context, text: str) -> Result:
     """Free text while a form is open: an answer, `kembali`, or the start of something else."""
     form = _form(ctx)
     if form is None:
         ctx.state.clear("expect")
-        from bot.dispatch import route_text
-
-        return await route_text(ctx, text)
+        return UNHANDLED
     if text.casefold().strip(" .!") in BACK_WORDS:
         return await back(ctx, form)
     spec = _spec(ctx, form)
@@ -261,6 +266,10 @@ async def answer(ctx: Context, text: str) -> list[Reply]:
         other = await _elsewhere(ctx, form, text, keep=parsed.value)
         if other is not None:
             return other
+    if isinstance(parsed, forms.Invalid) and field.type == "choice":
+        unsure = await _maybe_choice(ctx, field, text)
+        if unsure is not None:
+            return unsure
     if isinstance(parsed, forms.Invalid):
         # The question again with its buttons, so a choice can still be tapped.
         return await _elsewhere(ctx, form, text) or [
@@ -268,6 +277,38 @@ async def answer(ctx: Context, text: str) -> list[Reply]:
             await _question(ctx, field, None),
         ]
     return await _accept(ctx, form, field, parsed.value)
+
+
+# Below the form's own sure match (86) and above this, a choice is asked back, not taken.
+UNSURE_CHOICE = 60
+
+
+async def _maybe_choice(ctx: Context, field: FormField, text: str) -> list[Reply] | None:
+    """Free text near one option ("tahunn"): ask "Maksud Anda Cuti tahunan?" with buttons."""
+    from rapidfuzz import fuzz
+
+    folded = text.casefold().strip(" .")
+    if len(folded) < 3:
+        return None
+    scored = [
+        (max(fuzz.WRatio(folded, c.id.casefold()), fuzz.WRatio(folded, c.en.casefold())), c)
+        for c in field.choices
+    ]
+    score, best = max(scored, key=lambda s: s[0])
+    if score < UNSURE_CHOICE:
+        return None
+    group = ctx.new_button_group()
+    yes = await ctx.button(
+        T("Ya, ", "Yes, ") + best.label(),
+        "form.answer",
+        {"value": best.value, "field": field.name},
+        group=group,
+    )
+    question = await _question(ctx, field, None)
+    return [
+        Reply(T("Maksud Anda ", "Did you mean ") + best.label() + T("?", "?"), (yes,)),
+        question,
+    ]
 
 
 async def _accept(ctx: Context, form: dict[str, Any], field: FormField, value: Any) -> list[Reply]:
@@ -341,17 +382,13 @@ async def _elsewhere(
     ]
 
 
-async def press_switch(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+async def press_switch(ctx: Context, payload: dict[str, Any]) -> Redirect:
     """Park the open form as a draft and serve the other request instead."""
     form = _form(ctx)
     if form is not None:
-        drafts = ctx.state.get("drafts") or {}
-        drafts[form["service"]] = form
-        ctx.state.set("drafts", drafts)
+        park(ctx, form)
     ctx.state.clear("form", "expect")
-    from bot.dispatch import run_intent
-
-    return await run_intent(ctx, payload["intent"], payload.get("text") or "")
+    return Redirect(payload["intent"], payload.get("text") or "")
 
 
 async def back(ctx: Context, form: dict[str, Any]) -> list[Reply]:

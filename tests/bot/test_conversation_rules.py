@@ -204,3 +204,24 @@ async def test_global_commands_through_the_console_contract(
     assert "OK, I will use English from now on." in texts
     assert any(t.startswith("I am Ayo") for t in texts)
     assert texts[-1] == "Nothing is in progress. Type menu for options."
+
+
+async def test_a_choice_typed_nearly_right_is_asked_back_not_taken(ayo: App) -> None:
+    dimas = await nip_of(ayo, EMPLOYEE)
+    await say(ayo, dimas, "mau cuti")
+    got = await say(ayo, dimas, "tahunn")
+    assert got[0].text == "Maksud Anda Cuti tahunan?"
+    assert [label for label, _ in got[0].buttons] == ["Ya, Cuti tahunan"]
+    got = await press(ayo, dimas, button(got, "Ya, Cuti tahunan"))
+    assert "Tanggal berapa?" in text_of(got)
+
+
+async def test_a_re_prompt_keeps_the_choice_buttons(ayo: App) -> None:
+    dimas = await nip_of(ayo, EMPLOYEE)
+    await say(ayo, dimas, "mau cuti")
+    got = await say(ayo, dimas, "xyzzy qwerty")
+    assert got[0].text.startswith("Pilih salah satu: Cuti tahunan")
+    labels = [label for label, _ in got[-1].buttons]
+    assert labels[:2] == ["Cuti tahunan", "Cuti sakit"]
+    got = await press(ayo, dimas, button(got, "Cuti sakit"))
+    assert "Tanggal berapa?" in text_of(got)
