@@ -59,9 +59,7 @@ async def test_a_global_word_inside_a_longer_answer_is_an_answer(ayo: App) -> No
 
 
 @pytest.mark.parametrize("word", ["back", "kembali"])
-async def test_back_in_english_and_indonesian_undoes_the_last_answer(
-    ayo: App, word: str
-) -> None:
+async def test_back_in_english_and_indonesian_undoes_the_last_answer(ayo: App, word: str) -> None:
     dimas = await nip_of(ayo, EMPLOYEE)
     await say(ayo, dimas, "mau cuti tahunan besok 2 hari")
     got = await say(ayo, dimas, word)
