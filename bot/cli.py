@@ -66,6 +66,12 @@ def _org() -> click.Command:
     return typer.main.get_command(org_app)
 
 
+def _leave() -> click.Command:
+    from bot.leave_cli import leave_app
+
+    return typer.main.get_command(leave_app)
+
+
 def _mounted(mount: Callable[[typer.Typer], None], name: str) -> click.Command:
     """The command `mount` adds to an app, taken from a scratch app of its own."""
     scratch = typer.Typer()
@@ -97,6 +103,7 @@ LAZY: dict[str, tuple[str, Callable[[], click.Command]]] = {
     "services": ("Service catalog: check and list service files.", _services),
     "apikey": ("API keys of other municipal apps.", _apikey),
     "org": ("The organisation: import units and employees.", _org),
+    "leave": ("Cuti: check a request, import past leave.", _leave),
 }
 
 

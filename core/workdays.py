@@ -86,7 +86,7 @@ class WorkCalendar:
         return self._year(d.year).days_off.get(d)
 
     def is_cuti_bersama(self, d: date) -> bool:
-        """True on a cuti bersama day, which reduces that year's cuti tahunan."""
+        """True on a cuti bersama day (it never reduces cuti tahunan: PP 11/2017 Ps. 333)."""
         return d in self._year(d.year).cuti_bersama
 
     def cuti_bersama(self, year: int) -> list[date]:

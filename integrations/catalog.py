@@ -51,6 +51,8 @@ class Choice(_Strict):
     en: str
     # Words that pick this choice when typed ("telat" → late).
     aliases: tuple[str, ...] = ()
+    # Never taken from free text without asking ("acara keluarga besar" is not cuti besar).
+    confirm: bool = False
 
     def label(self) -> T:
         return T(self.id, self.en)

@@ -39,6 +39,18 @@ class Invalid:
     message: T
 
 
+@dataclass(frozen=True)
+class YearChoice:
+    """A day and month without a year that may mean the past one or the next one.
+
+    In a form that allows past dates (sick leave filed afterwards) "28 nov" typed on 1
+    December may be four days ago: the runner asks instead of moving it to next year.
+    """
+
+    past: Any  # the answer as stored: an ISO date, or a {start, end} range
+    future: Any
+
+
 def format_date(d: date) -> T:
     """ "Sabtu, 12 Desember 2026" / "Saturday, 12 December 2026"."""
     return T(
@@ -93,10 +105,37 @@ def prefill(
             if found is not None:
                 data[field.name] = found
             continue
-        value = _from_entities(field, entities, today, calendar)
-        if value is not None and not isinstance(value, Invalid):
-            data[field.name] = value
+        value = _from_entities(field, entities, today, calendar, typed=text)
+        if value is None or isinstance(value, Invalid | YearChoice):
+            continue
+        if field.type == "choice" and _needs_confirmation(field, value):
+            continue
+        data[field.name] = value
     return data
+
+
+def year_choice(
+    spec: ServiceSpec, entities: Any, *, today: date, calendar: WorkCalendar, text: str = ""
+) -> tuple[FormField, YearChoice] | None:
+    """The date field of the first message that needs "this year or last?" asked, if any."""
+    if entities is None:
+        return None
+    for field in spec.fields:
+        if field.type in ("date", "date_range") and field.entity and field.allow_past:
+            value = _from_entities(field, entities, today, calendar, typed=text)
+            if isinstance(value, YearChoice):
+                return field, value
+    return None
+
+
+def needs_confirmation(field: FormField, value: Any) -> bool:
+    """True when a typed choice must be confirmed with a button before it is taken."""
+    return field.type == "choice" and _needs_confirmation(field, value)
+
+
+def _needs_confirmation(field: FormField, value: Any) -> bool:
+    choice = field.choice(str(value))
+    return choice is not None and choice.confirm
 
 
 def parse_answer(
@@ -184,9 +223,12 @@ def _from_entities(
         return None
     if not field.allow_past and start < today:
         return Invalid(T("Tanggalnya sudah lewat.", "That date has already passed."))
+    moved = _moved_to_next_year(start, today, typed)
     if start - today > MAX_AHEAD:
         return Invalid(T("Tanggalnya terlalu jauh ke depan.", "That date is too far ahead."))
     if field.type == "date":
+        if field.allow_past and moved:
+            return YearChoice(past=_year_back(start).isoformat(), future=start.isoformat())
         return start.isoformat()
     end = getattr(entities, "end_date", None)
     duration = getattr(entities, "duration_days", None)
@@ -204,7 +246,28 @@ def _from_entities(
     end = end or start
     if end < start:
         return Invalid(T("Tanggal selesai sebelum tanggal mulai.", "The end is before the start."))
-    return {"start": start.isoformat(), "end": end.isoformat()}
+    value = {"start": start.isoformat(), "end": end.isoformat()}
+    if field.allow_past and moved:
+        past = {"start": _year_back(start).isoformat(), "end": _year_back(end).isoformat()}
+        return YearChoice(past=past, future=value)
+    return value
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def _moved_to_next_year(start: date, today: date, typed: str) -> bool:
+    """True when a day/month without a year was read as next year's (it is past this year)."""
+    if _YEAR.search(typed or "") or start.year != today.year + 1:
+        return False
+    return _year_back(start) < today
+
+
+def _year_back(d: date) -> date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)
 
 
 def _iso_date(text: str) -> date | None:

@@ -9,14 +9,20 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.storage.models import Employee, ServiceRequest
+from core.storage.models import (
+    LEAVE_RESERVED,
+    LEAVE_TAKEN,
+    Employee,
+    LeaveOpeningBalance,
+    ServiceRequest,
+)
 from core.workdays import WorkCalendar
-from integrations.leave_rules import AnnualBalance, LeaveRules, overlaps
+from integrations.leave_rules import AnnualBalance, LeaveRules, Opening, overlaps, rules_employment
 
 LEAVE_SERVICE = "cuti"
-# Approved leave is taken; leave waiting for approval is reserved, so it cannot be asked twice.
-TAKEN = ("approved", "sent", "completed")
-RESERVED = ("submitted", "waiting")
+# Which statuses count as taken or reserved is owned by core (shared with lessons/daysoff.py).
+TAKEN = LEAVE_TAKEN
+RESERVED = LEAVE_RESERVED
 
 
 @dataclass(frozen=True)
@@ -53,10 +59,13 @@ async def annual_balance(
     calendar: WorkCalendar,
     exclude_request: int | None = None,
 ) -> Balance:
-    """The employee's cuti tahunan for `year` from the requests Ayo holds.
+    """The employee's cuti tahunan for `year` from the real history.
 
-    Ayo's records start with the employee's first request; earlier years are taken as used,
-    so nothing unknown is carried over (the sandbox backend has no older history).
+    The history is what Ayo holds: its own requests, past leave loaded by
+    `ayo leave import-history`, and the opening balances (`sisa_cuti_n1`, `sisa_cuti_n2`) of
+    the organisation import, which start the count in their year. Without an opening balance
+    the records start with the employee's first request; earlier years are taken as used, so
+    nothing unknown is carried over.
     """
     rows = await _leave_rows(session, employee.id, TAKEN + RESERVED)
     rows = [r for r in rows if r.id != exclude_request]
@@ -75,14 +84,18 @@ async def annual_balance(
         elif row.start_date.year == year:
             pending += row.days or 0
     known_from = min([r.start_date.year for r in rows if r.start_date] + [year])
+    row = await session.get(LeaveOpeningBalance, employee.id)
+    opening = Opening(row.year, row.remaining_n1, row.remaining_n2) if row is not None else None
     annual = rules.annual_entitlement(
         year,
         service_start=employee.service_start,
-        employment=employee.employment,  # type: ignore[arg-type]
+        employment=rules_employment(employee.employment),
         used_by_year=used,
         calendar=calendar,
         cuti_besar_years=besar_years,
         known_from=known_from,
+        gets_cuti_bersama=not employee.cuti_bersama_denied,
+        opening=opening,
     )
     return Balance(annual=annual, pending=pending)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar as _monthcal
 import functools
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -46,6 +47,10 @@ class Reason:
     title_en: str
     attachment_id: str
     attachment_en: str
+    # Words that recognise this reason in free text ("ayah saya meninggal").
+    keywords: tuple[str, ...] = ()
+    # The document may follow the request (a death certificate not yet at hand).
+    may_follow: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,9 +77,16 @@ class LeaveType:
     reasons: tuple[Reason, ...] = ()
     handled_by_human: bool = False
     carry_over: CarryOver | None = None  # set for cuti tahunan only
-    reduced_by_cuti_bersama: bool = False
+    # Cuti bersama never reduce cuti tahunan; days worked on them are added (Ps. 333).
+    cuti_bersama_compensated: bool = False
     forfeits_annual_leave: bool = False
     max_child: int | None = None
+    genders: tuple[str, ...] = ()  # empty: everyone
+    max_service_years: int | None = None  # only while service is shorter than this
+    service_waived_from_child: int | None = None
+    may_be_past: bool = False
+    extension_months: int | None = None
+    basis: tuple[str, ...] = ()
 
     @property
     def requires_attachment(self) -> bool:
@@ -89,6 +101,26 @@ class LeaveType:
     def reason(self, code: str) -> Reason | None:
         """The configured reason with this code, if any."""
         return next((r for r in self.reasons if r.code == code), None)
+
+    def reason_in(self, text: str | None) -> Reason | None:
+        """The reason a free text names ("ayah saya meninggal" → keluarga_meninggal), if one.
+
+        The longest keyword found wins, so "sakit keras" beats a bare "sakit".
+        """
+        if not text:
+            return None
+        folded = " ".join(text.casefold().replace("_", " ").split())
+        direct = self.reason(folded.replace(" ", "_"))
+        if direct is not None:
+            return direct
+        best: tuple[int, Reason] | None = None
+        for reason in self.reasons:
+            for word in reason.keywords:
+                if re.search(rf"\b{re.escape(word.casefold())}\b", folded) and (
+                    best is None or len(word) > best[0]
+                ):
+                    best = (len(word), reason)
+        return best[1] if best else None
 
     def length(self, start: date, end: date, calendar: WorkCalendar) -> int:
         """Days a request from `start` to `end` (inclusive) counts, per `counts`."""
@@ -120,7 +152,11 @@ class RulesVersion:
 
 @dataclass(frozen=True)
 class AnnualBalance:
-    """Cuti tahunan for one year; `remaining` may be negative if records show overuse."""
+    """Cuti tahunan for one year; `remaining` may be negative if records show overuse.
+
+    `cuti_bersama` is the number of days ADDED because the employee's post kept them at work
+    on cuti bersama (PP 11/2017 Ps. 333 ayat (3)); cuti bersama never reduce the right.
+    """
 
     year: int
     base: int
@@ -129,6 +165,18 @@ class AnnualBalance:
     entitled: float
     used: float
     remaining: float
+
+
+@dataclass(frozen=True)
+class Opening:
+    """Remaining annual leave brought from the personnel system for the year `year`.
+
+    `n1` is what was left of year-1 and `n2` of year-2; None means unknown (not zero).
+    """
+
+    year: int
+    n1: float | None
+    n2: float | None
 
 
 @dataclass(frozen=True)
@@ -178,13 +226,21 @@ class LeaveRules:
         cuti_besar_years: Collection[int] = (),
         gets_cuti_bersama: bool = True,
         known_from: int | None = None,
+        opening: Opening | None = None,
     ) -> AnnualBalance:
         """Cuti tahunan for `year`, carrying unused days forward from earlier years.
 
         `used_by_year` holds annual leave days taken (cuti bersama excluded); a year missing
         from it counts as no leave taken. If records are complete only from some year on, pass
-        it as `known_from`: nothing is carried into that year. Employees whose post keeps them
-        at work on cuti bersama (`gets_cuti_bersama=False`) keep those days.
+        it as `known_from`: nothing is carried into that year. Cuti bersama never reduce the
+        right (PP 11/2017 Ps. 333 ayat (2)); employees whose post keeps them at work on cuti
+        bersama (`gets_cuti_bersama=False`) get those days added (ayat (3)).
+
+        `opening` (from the personnel system) starts the count in its year with the remaining
+        days of the two years before. UNCLEAR what "unused" means for a remainder: a year is
+        taken as unused when a full year's right (12) or more was left of it, and with two
+        unused years both remainders count towards the 24-day cap (the reading that keeps
+        the right).
         """
         balance = AnnualBalance(year, 0, 0.0, 0, 0.0, float(used_by_year.get(year, 0)), 0.0)
         earliest = self.versions[0].effective_from
@@ -192,6 +248,14 @@ class LeaveRules:
         prev: tuple[float, bool] = (0.0, False)
         prev2_unused = False
         first = max(service_start.year, earliest.year, known_from or 0)
+        if opening is not None and opening.year <= year:
+            first = max(first, opening.year)
+            if first == opening.year:
+                full = self._annual(max(date(first, 1, 1), earliest), employment).max_days or 0
+                n1, n2 = opening.n1 or 0.0, opening.n2 or 0.0
+                prev2_unused = opening.n2 is not None and full > 0 and n2 >= full
+                unused = opening.n1 is not None and full > 0 and n1 >= full
+                prev = (n1 + (n2 if unused and prev2_unused else 0.0), unused)
         for y in range(first, year + 1):
             rule = self._annual(max(date(y, 1, 1), earliest), employment)
             eligible_from = _add_years(service_start, rule.min_service_years)
@@ -205,10 +269,12 @@ class LeaveRules:
                 # Taking cuti besar ends that year's right to cuti tahunan.
                 base, carried = 0, 0.0
             cb = 0
-            if base and rule.reduced_by_cuti_bersama and gets_cuti_bersama:
-                cb = sum(1 for d in calendar.cuti_bersama(y) if d >= eligible_from)
-            cb = min(cb, int(base + carried))
-            entitled = base + carried - cb
+            if base and rule.cuti_bersama_compensated and not gets_cuti_bersama:
+                # Only cuti bersama on days the employee would otherwise work count.
+                cb = sum(
+                    1 for d in calendar.cuti_bersama(y) if d >= eligible_from and d.weekday() < 5
+                )
+            entitled = base + carried + cb
             used = float(used_by_year.get(y, 0))
             balance = AnnualBalance(y, base, carried, cb, entitled, used, entitled - used)
             prev2_unused = prev[1]
@@ -225,7 +291,7 @@ class LeaveRules:
         employment: Employment,
         calendar: WorkCalendar,
         balance: AnnualBalance | None = None,
-        has_attachment: bool = False,
+        has_attachment: bool | None = False,
         reason: str | None = None,
         child_number: int | None = None,
     ) -> list[Violation]:
@@ -233,6 +299,8 @@ class LeaveRules:
 
         `balance` (from `annual_entitlement` for `start.year`) is needed for cuti tahunan.
         A non-blocking violation is information the employee should confirm, not a refusal.
+        `has_attachment=None` means "not known yet" (a check before any form): the documents
+        needed are then listed without blocking.
         """
         if end < start:
             return [_say("invalid_range", start=start, end=end)]
@@ -241,15 +309,18 @@ class LeaveRules:
         if kind is None:
             other = next((t for t in version.leave_types if t.code == leave_type), None)
             return [_say("not_available", leave=other or leave_type, employment=employment)]
-        if kind.handled_by_human:
-            return [_say("handled_by_human", leave=kind)]
         days = kind.length(start, end, calendar)
         if days == 0:
             return [_say("no_working_days", start=start, end=end)]
 
         found: list[Violation] = []
+        waived = (
+            kind.service_waived_from_child is not None
+            and child_number is not None
+            and child_number >= kind.service_waived_from_child
+        )
         eligible_from = _add_years(service_start, kind.min_service_years)
-        if start < eligible_from:
+        if start < eligible_from and not waived:
             found.append(
                 _say(
                     "service_too_short",
@@ -258,13 +329,27 @@ class LeaveRules:
                     eligible_from=eligible_from,
                 )
             )
+        if kind.max_service_years is not None:
+            until = _add_years(service_start, kind.max_service_years)
+            if start >= until:
+                found.append(_say("service_too_long", leave=kind, until=until))
         if kind.carry_over is not None:
             found += _annual_checks(start, end, days, balance)
         elif kind.max_days is not None and days > kind.max_days:
             found.append(_say("too_many_days", leave=kind, max=kind.max_days, days=days))
         if kind.max_months is not None:
             last_day = _last_day_within(start, kind.max_months)
-            if end > last_day:
+            if end > last_day and kind.extension_months:
+                found.append(
+                    _say(
+                        "extension_needed",
+                        leave=kind,
+                        months=kind.max_months,
+                        extra=kind.extension_months,
+                        last_day=last_day,
+                    )
+                )
+            elif end > last_day:
                 found.append(
                     _say("too_many_months", leave=kind, months=kind.max_months, last_day=last_day)
                 )
@@ -278,7 +363,82 @@ class LeaveRules:
                 )
         if kind.forfeits_annual_leave:
             found.append(_say("forfeits_annual_leave", blocking=False, year=start.year))
+        if kind.handled_by_human:
+            found.append(_say("handled_by_human", blocking=False, leave=kind))
         return found
+
+    def eligibility(
+        self,
+        leave_type: str,
+        *,
+        employment: str,
+        gender: str | None,
+        service_start: date,
+        children: int | None,
+        today: date,
+    ) -> Violation | None:
+        """Why this employee may not take this kind of leave at all, or None if they may.
+
+        Checked before any date is asked. Service is measured on `today`, or up to a year
+        ahead for leave that can be planned (a right that starts in March can be asked for in
+        December); the dates themselves are checked later by `check_request`.
+        """
+        kind_of = rules_employment(employment)
+        version = self.version_for(today)
+        kind = version.leave_type(leave_type, kind_of)
+        if kind is None:
+            other = next((t for t in version.leave_types if t.code == leave_type), None)
+            alt = "tahunan" if leave_type == "alasan_penting" else None
+            return _say(
+                "not_offered",
+                leave=other or leave_type,
+                employment=employment,
+                alternative=self._title(alt, kind_of, today),
+            )
+        if kind.genders and (gender or "").upper() not in kind.genders:
+            return _say(
+                "not_for_gender",
+                leave=kind,
+                alternative=self._title("alasan_penting", kind_of, today),
+            )
+        next_child = children + 1 if children is not None else None
+        if kind.max_child is not None and next_child is not None and next_child > kind.max_child:
+            return _say(
+                "child_limit",
+                leave=kind,
+                max_child=kind.max_child,
+                child=next_child,
+            )
+        waived = (
+            kind.service_waived_from_child is not None
+            and (gender or "").upper() == "P"
+            and next_child is not None
+            and next_child >= kind.service_waived_from_child
+        )
+        eligible_from = _add_years(service_start, kind.min_service_years)
+        if not waived and eligible_from > _add_years(today, 1):
+            return _say(
+                "service_too_short",
+                leave=kind,
+                years=kind.min_service_years,
+                eligible_from=eligible_from,
+            )
+        if kind.max_service_years is not None:
+            until = _add_years(service_start, kind.max_service_years)
+            if today >= until:
+                return _say(
+                    "service_too_long",
+                    leave=kind,
+                    until=until,
+                    alternative=self._title("tahunan", kind_of, today),
+                )
+        return None
+
+    def _title(self, code: str | None, employment: Employment, today: date) -> _Text:
+        kind = self.version_for(today).leave_type(code, employment) if code else None
+        if kind is None:
+            return _Text("jenis cuti lain", "another kind of leave")
+        return _Text(kind.title_id, kind.title_en)
 
     def _annual(self, d: date, employment: Employment) -> LeaveType:
         kind = self.version_for(d).leave_type("tahunan", employment)
@@ -301,13 +461,16 @@ def _annual_checks(
 
 
 def _document_checks(
-    kind: LeaveType, days: int, reason: str | None, has_attachment: bool
+    kind: LeaveType, days: int, reason: str | None, has_attachment: bool | None
 ) -> list[Violation]:
     if not kind.reasons:
         needed = kind.attachment_for(days)
         if needed is None or has_attachment:
             return []
-        return [_say("attachment_required", document=_Text(needed.title_id, needed.title_en))]
+        document = _Text(needed.title_id, needed.title_en)
+        if has_attachment is None:
+            return [_say("attachment_needed", blocking=False, document=document)]
+        return [_say("attachment_required", document=document)]
     if reason is None:
         return [_say("reason_required", leave=kind)]
     chosen = kind.reason(reason)
@@ -316,7 +479,16 @@ def _document_checks(
     if has_attachment:
         return []
     document = _Text(chosen.attachment_id, chosen.attachment_en)
+    if chosen.may_follow:
+        return [_say("attachment_may_follow", blocking=False, document=document)]
+    if has_attachment is None:
+        return [_say("attachment_needed", blocking=False, document=document)]
     return [_say("attachment_required", document=document)]
+
+
+def rules_employment(employment: str) -> Employment:
+    """The rules an employee follows: CPNS follow the PNS entries (PP 11/2017 Ps. 311)."""
+    return "PPPK" if employment.upper() == "PPPK" else "PNS"
 
 
 def _add_years(d: date, years: int) -> date:
@@ -360,7 +532,12 @@ def _parse_leave_type(raw: Mapping[str, Any]) -> LeaveType:
         raise ValueError(f"leave type {raw.get('code')!r}: counts must be working/calendar_days")
     fields = dict(raw)
     fields["attachments"] = tuple(AttachmentRule(**a) for a in raw.get("attachments") or ())
-    fields["reasons"] = tuple(Reason(**r) for r in raw.get("reasons") or ())
+    fields["reasons"] = tuple(
+        Reason(**{**r, "keywords": tuple(r.get("keywords") or ())})
+        for r in raw.get("reasons") or ()
+    )
+    for key in ("genders", "basis"):
+        fields[key] = tuple(str(x) for x in raw.get(key) or ())
     if raw.get("carry_over") is not None:
         fields["carry_over"] = CarryOver(**raw["carry_over"])
     return LeaveType(**fields)
@@ -408,3 +585,8 @@ def _show(value: object, lang: str) -> str:
         text = f"{value:g}"
         return text.replace(".", ",") if lang == "id" else text
     return str(value)
+
+
+def say(code: str, *, blocking: bool = True, **values: object) -> Violation:
+    """A violation worded from `rules/leave_messages.yaml` (for callers outside this module)."""
+    return _say(code, blocking=blocking, **values)

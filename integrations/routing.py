@@ -23,6 +23,8 @@ class Level:
 
     approvers: tuple[int, ...]
     mode: str = "any"
+    # The policy's approver kind (supervisor, head_of_opd, role:hr_admin …), for who-decides.
+    role: str = ""
 
 
 async def _employee(session: AsyncSession, employee_id: int | None) -> Employee | None:
@@ -84,12 +86,13 @@ async def plan(
             continue
         if levels and set(levels[-1].approvers) == set(ids):
             continue  # the same person twice in a row (a small unit) decides once
-        levels.append(Level(tuple(dict.fromkeys(ids)), step.mode))
+        role = f"role:{step.role}" if step.approver == "role" else step.approver
+        levels.append(Level(tuple(dict.fromkeys(ids)), step.mode, role))
     if not levels:
         # Nobody above the requester in the org chart (a head of OPD): HR routes it.
         admins = [a.id for a in await hr_admins(session) if a.id != employee.id]
         if admins:
-            levels.append(Level(tuple(admins), "any"))
+            levels.append(Level(tuple(admins), "any", "role:hr_admin"))
     return levels
 
 

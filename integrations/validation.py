@@ -7,7 +7,6 @@ go ahead at all), and notes the employee should see before confirming.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -19,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.storage.models import Employee, ServiceRequest
 from core.text import T
 from core.workdays import WorkCalendar
-from integrations import leave
+from integrations import forms, leave
 from integrations.catalog import ServiceSpec
-from integrations.forms import format_range, range_of
+from integrations.forms import range_of
 from integrations.leave_rules import LeaveRules, Violation
 
 # Which question to ask again for each leave-rule violation; absent: the request stops.
@@ -37,6 +36,15 @@ REASK = {
     "unknown_reason": "important_reason",
     "child_number_required": "child_number",
     "child_limit": "child_number",
+    "past_date": "dates",
+    "overlap": "dates",
+    "extension_needed": "dates",
+    "service_too_short": "dates",
+    "service_too_long": "leave_type",
+    "not_available": "leave_type",
+    "not_offered": "leave_type",
+    "not_for_gender": "leave_type",
+    "unknown_type": "leave_type",
 }
 
 
@@ -81,62 +89,66 @@ def _violation(v: Violation) -> T:
 
 
 async def leave_rule(ctx: RuleContext, check: Check) -> None:
+    """The leave rules, through the same `leave_check.evaluate` as `ayo leave check`.
+
+    As soon as the leave type is known it is checked for this employee (employment, gender,
+    service, children), so an ineligible choice is refused before any date is asked.
+    """
+    from integrations import leave_check
+
     data = ctx.data
-    if "leave_type" not in data or "dates" not in data:
+    if "leave_type" not in data:
+        return
+    me = ctx.employee
+    if "dates" not in data:
+        children = me.children
+        if data.get("child_number"):
+            children = int(data["child_number"]) - 1
+        refusal = ctx.leave_rules.eligibility(
+            data["leave_type"],
+            employment=me.employment,
+            gender=me.gender,
+            service_start=me.service_start,
+            children=children,
+            today=ctx.today,
+        )
+        if refusal is not None:
+            check.problems.append(Problem(_violation(refusal), "leave_type"))
         return
     start, end = range_of(data["dates"])
-    kind_code = data["leave_type"]
-    employment = ctx.employee.employment
-    version = ctx.leave_rules.version_for(start)
-    kind = version.leave_type(kind_code, employment)  # type: ignore[arg-type]
-    balance = None
-    if kind is not None and kind.carry_over is not None and start.year == end.year:
-        found = await leave.annual_balance(
-            ctx.session,
-            ctx.employee,
-            start.year,
-            rules=ctx.leave_rules,
-            calendar=ctx.calendar,
-            exclude_request=ctx.exclude_request,
-        )
-        balance = dataclasses.replace(found.annual, remaining=found.available)
-        data["balance_before"] = found.available
-    attachment = data.get("attachment") or {}
-    violations = ctx.leave_rules.check_request(
-        kind_code,
+    attachment = data.get("attachment")
+    complete = forms.next_field(ctx.spec, data) is None
+    result = await leave_check.evaluate(
+        ctx.session,
+        me,
+        data["leave_type"],
         start,
         end,
-        service_start=ctx.employee.service_start,
-        employment=employment,  # type: ignore[arg-type]
+        today=ctx.today,
+        rules=ctx.leave_rules,
         calendar=ctx.calendar,
-        balance=balance,
-        has_attachment=bool(attachment.get("provided")),
-        reason=data.get("important_reason"),
+        policy=ctx.spec.approval,
+        reason_text=data.get("reason"),
+        important_reason=data.get("important_reason"),
         child_number=int(data["child_number"]) if data.get("child_number") else None,
+        # Before the attachment question the documents are only listed, never refused.
+        has_attachment=bool(attachment.get("provided")) if attachment else None,
+        interactive=complete,
+        exclude_request=ctx.exclude_request,
     )
-    if kind is not None:
-        days = kind.length(start, end, ctx.calendar)
-        data["days"] = days
-        if balance is not None:
-            data["balance_after"] = balance.remaining - days
-    for v in violations:
-        if v.blocking:
-            check.problems.append(Problem(_violation(v), REASK.get(v.code)))
-        else:
-            check.notes.append(_violation(v))
-    for other in await leave.overlapping(
-        ctx.session, ctx.employee.id, start, end, exclude=ctx.exclude_request
-    ):
-        when = format_range(other.start_date, other.end_date)  # type: ignore[arg-type]
-        check.problems.append(
-            Problem(
-                T(
-                    f"Tanggal itu bertabrakan dengan cuti Anda {other.ref} ({when.id}).",
-                    f"Those dates overlap your leave {other.ref} ({when.en}).",
-                ),
-                "dates",
-            )
-        )
+    data["days"] = result.days
+    if data["leave_type"] in ("tahunan", "besar"):
+        data["balance_before"] = result.balance_before
+        data["balance_after"] = result.balance_after
+    if result.outcome == "split":
+        # The chat explains and asks again: each year's part is its own request.
+        split = next(v for v in result.notes if v.code == "crosses_year_split")
+        check.problems.append(Problem(_violation(split), "dates"))
+        return
+    for v in result.problems:
+        check.problems.append(Problem(_violation(v), REASK.get(v.code, "dates")))
+    if complete:
+        check.notes += [_violation(v) for v in result.notes if v.code != "attachment_needed"]
 
 
 async def working_day_rule(ctx: RuleContext, check: Check) -> None:
@@ -189,6 +201,29 @@ async def room_free_rule(ctx: RuleContext, check: Check) -> None:
                 )
             )
             return
+
+
+async def offered_choices(ctx: RuleContext, field: Any) -> tuple[Any, ...] | None:
+    """The choices to show for a field; for the leave type, only what this employee may take.
+
+    None means "all of them" (any field other than a leave form's leave type).
+    """
+    if field.name != "leave_type" or "leave" not in ctx.spec.rules:
+        return None
+    me = ctx.employee
+    return tuple(
+        c
+        for c in field.choices
+        if ctx.leave_rules.eligibility(
+            c.value,
+            employment=me.employment,
+            gender=me.gender,
+            service_start=me.service_start,
+            children=me.children,
+            today=ctx.today,
+        )
+        is None
+    )
 
 
 RULES: dict[str, Rule] = {

@@ -9,11 +9,10 @@ from typing import Protocol
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.storage.models import ServiceRequest
+from core.storage.models import LEAVE_TAKEN, ServiceRequest
 
 # Leave services are named by the service catalog; every leave kind starts with these.
 LEAVE_PREFIXES = ("leave", "cuti")
-GRANTED = ("approved", "completed")
 
 
 class Calendar(Protocol):
@@ -33,7 +32,7 @@ async def leave_days(
             ServiceRequest.employee_id, ServiceRequest.start_date, ServiceRequest.end_date
         ).where(
             ServiceRequest.employee_id.in_(ids),
-            ServiceRequest.status.in_(GRANTED),
+            ServiceRequest.status.in_(LEAVE_TAKEN),
             or_(*(ServiceRequest.service_id.like(f"{p}%") for p in LEAVE_PREFIXES)),
             ServiceRequest.start_date.is_not(None),
             ServiceRequest.start_date <= end,

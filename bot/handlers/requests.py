@@ -52,12 +52,16 @@ async def leave_balance(ctx: Context) -> list[Reply]:
             f"• Sisa tahun lalu: {a.carried_over:g} hari",
             f"• Carried over: {a.carried_over:g} days",
         ),
-        T(
-            f"• Dipotong cuti bersama: {a.cuti_bersama} hari",
-            f"• Reduced by cuti bersama: {a.cuti_bersama} days",
-        ),
         T(f"• Sudah diambil: {a.used:g} hari", f"• Taken: {a.used:g} days"),
     ]
+    if a.cuti_bersama:
+        lines.insert(
+            3,
+            T(
+                f"• Tambahan karena bertugas saat cuti bersama: {a.cuti_bersama} hari",
+                f"• Added for working on cuti bersama: {a.cuti_bersama} days",
+            ),
+        )
     if found.pending:
         lines.append(
             T(

@@ -139,7 +139,59 @@ async def _fresh(ctx: Context, spec: ServiceSpec, text: str | None = None) -> li
     )
     form = {"service": spec.id, "data": data, "history": list(data), "phase": "ask"}
     _save(ctx, form)
+    ambiguous = forms.year_choice(
+        spec,
+        entities,
+        today=ctx.local_now.date(),
+        calendar=ctx.deps.calendar,
+        text=text or _typed(ctx),
+    )
+    if ambiguous is not None:
+        return [await _ask_year(ctx, form, *ambiguous)]
     return await advance(ctx, form, intro=spec.title.t())
+
+
+async def _ask_year(
+    ctx: Context, form: dict[str, Any], field: FormField, found: forms.YearChoice
+) -> Reply:
+    """A past-allowed date without a year that could be either: ask, never guess."""
+    form["phase"] = "ask"
+    form["asking"] = field.name
+    _save(ctx, form)
+    group = ctx.new_button_group()
+    buttons = []
+    for value, when in ((found.past, T(" (sudah lewat)", " (past)")), (found.future, None)):
+        label = forms.display(field, value)
+        buttons.append(
+            await ctx.button(
+                label if when is None else label + when,
+                "form.answer",
+                {"value": value, "field": field.name},
+                group=group,
+            )
+        )
+    return Reply(
+        T(
+            "Tanggal yang Anda maksud tahun ini (sudah lewat) atau tahun depan?",
+            "Do you mean the date that has passed this year, or next year's?",
+        ),
+        tuple(buttons),
+    )
+
+
+async def _confirm_choice(ctx: Context, field: FormField, value: str) -> Reply:
+    """A typed choice that must not be taken from free text alone (cuti besar)."""
+    choice = field.choice(value)
+    label = choice.label() if choice else T(value, value)
+    group = ctx.new_button_group()
+    yes = await ctx.button(
+        T("Ya, ", "Yes, ") + label,
+        "form.answer",
+        {"value": value, "field": field.name},
+        group=group,
+    )
+    no = await ctx.button(T("Bukan", "No"), "form.change", {"field": field.name}, group=group)
+    return Reply(T("Maksud Anda ", "Do you mean ") + label + T("?", "?"), (yes, no))
 
 
 async def advance(ctx: Context, form: dict[str, Any], intro: T | None = None) -> list[Reply]:
@@ -147,10 +199,18 @@ async def advance(ctx: Context, form: dict[str, Any], intro: T | None = None) ->
     spec = _spec(ctx, form)
     field = forms.next_field(spec, form["data"])
     if field is not None:
+        if spec.rules:
+            # Refuse what cannot go ahead as soon as it is known (an ineligible leave type
+            # before any date is asked), not after every question has been answered.
+            early = await validation.run(_rule_context(ctx, spec, form["data"]))
+            fixable = [p for p in early.problems if p.field is None or p.field in form["data"]]
+            if fixable:
+                return await _problems(ctx, form, fixable)
         form["phase"] = "ask"
         form["asking"] = field.name
         _save(ctx, form)
-        return [await _question(ctx, field, intro)]
+        choices = await validation.offered_choices(_rule_context(ctx, spec, form["data"]), field)
+        return [await _question(ctx, field, intro, choices)]
     check = await validation.run(_rule_context(ctx, spec, form["data"]))
     if check.problems:
         return await _problems(ctx, form, check.problems)
@@ -188,12 +248,15 @@ async def _problems(
     return replies + await advance(ctx, form)
 
 
-async def _question(ctx: Context, field: FormField, intro: T | None) -> Reply:
+async def _question(
+    ctx: Context, field: FormField, intro: T | None, choices: tuple[Any, ...] | None = None
+) -> Reply:
     text = field.prompt.t() if intro is None else intro + T("\n", "\n") + field.prompt.t()
     buttons = []
-    if field.type == "choice" and len(field.choices) <= MAX_CHOICE_BUTTONS:
+    shown = field.choices if choices is None else choices
+    if field.type == "choice" and len(shown) <= MAX_CHOICE_BUTTONS:
         group = ctx.new_button_group()
-        for choice in field.choices:
+        for choice in shown:
             buttons.append(
                 await ctx.button(
                     choice.label(),
@@ -276,6 +339,10 @@ async def answer(ctx: Context, text: str) -> Result:
             Reply(parsed.message),
             await _question(ctx, field, None),
         ]
+    if isinstance(parsed.value, forms.YearChoice):
+        return [await _ask_year(ctx, form, field, parsed.value)]
+    if forms.needs_confirmation(field, parsed.value):
+        return [await _confirm_choice(ctx, field, parsed.value)]
     return await _accept(ctx, form, field, parsed.value)
 
 

@@ -129,6 +129,7 @@ def test_the_lazy_command_table_holds_exactly_what_the_features_mount() -> None:
 
     from bot import cli
     from bot.channels.cli import mount as mount_channels
+    from bot.leave_cli import leave_app
     from integrations.cli import apikey_app, services_app
     from integrations.org.cli import org_app
     from intents.cli import app as nlu_app
@@ -142,6 +143,7 @@ def test_the_lazy_command_table_holds_exactly_what_the_features_mount() -> None:
         ("services", services_app),
         ("apikey", apikey_app),
         ("org", org_app),
+        ("leave", leave_app),
     ):
         eager.add_typer(sub, name=name)
     mount_broadcast(eager)

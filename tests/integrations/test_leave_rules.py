@@ -125,7 +125,10 @@ def test_a_year_with_leave_taken_breaks_the_unused_streak(
     assert (got.carried_over, got.entitled) == (6.0, 18.0)
 
 
-def test_cuti_bersama_reduce_that_years_annual_leave(rules: LeaveRules, cal: WorkCalendar) -> None:
+def test_cuti_bersama_never_reduce_annual_leave_in_2026(
+    rules: LeaveRules, cal: WorkCalendar
+) -> None:
+    # PP 11/2017 Ps. 333 ayat (2): the 8 cuti bersama days of 2026 leave the 12 days whole.
     got = rules.annual_entitlement(
         2026,
         service_start=TEN_YEARS,
@@ -134,12 +137,23 @@ def test_cuti_bersama_reduce_that_years_annual_leave(rules: LeaveRules, cal: Wor
         calendar=cal,
         known_from=2026,
     )
-    assert got == AnnualBalance(2026, 12, 0.0, 8, 4.0, 1.0, 3.0)
+    assert got == AnnualBalance(2026, 12, 0.0, 0, 12.0, 1.0, 11.0)
 
 
-def test_staff_kept_at_work_on_cuti_bersama_keep_their_annual_leave(
+def test_pppk_annual_leave_in_2026_is_not_reduced_by_cuti_bersama(
     rules: LeaveRules, cal: WorkCalendar
 ) -> None:
+    got = rules.annual_entitlement(
+        2026, service_start=date(2021, 7, 1), employment="PPPK", used_by_year={}, calendar=cal,
+        known_from=2026,
+    )  # fmt: skip
+    assert (got.cuti_bersama, got.entitled) == (0, 12.0)
+
+
+def test_staff_kept_at_work_on_cuti_bersama_get_those_days_added(
+    rules: LeaveRules, cal: WorkCalendar
+) -> None:
+    # Ps. 333 ayat (3): 2026 has 8 cuti bersama (Keppres 42/2025), all on weekdays.
     got = rules.annual_entitlement(
         2026,
         service_start=TEN_YEARS,
@@ -149,16 +163,21 @@ def test_staff_kept_at_work_on_cuti_bersama_keep_their_annual_leave(
         known_from=2026,
         gets_cuti_bersama=False,
     )
-    assert (got.cuti_bersama, got.entitled) == (0, 12.0)
+    assert (got.cuti_bersama, got.entitled) == (8, 20.0)
 
 
-def test_cuti_bersama_before_the_first_anniversary_do_not_reduce_annual_leave(
+def test_only_cuti_bersama_after_the_first_anniversary_are_added(
     rules: LeaveRules, cal: WorkCalendar
 ) -> None:
     got = rules.annual_entitlement(
-        2026, service_start=date(2025, 6, 2), employment="PNS", used_by_year={}, calendar=cal
+        2026,
+        service_start=date(2025, 6, 2),
+        employment="PNS",
+        used_by_year={},
+        calendar=cal,
+        gets_cuti_bersama=False,
     )
-    assert (got.cuti_bersama, got.entitled) == (1, 11.0)  # only 24 December is after 2 June
+    assert (got.cuti_bersama, got.entitled) == (1, 13.0)  # only 24 December is after 2 June
 
 
 def test_a_year_with_cuti_besar_has_no_annual_leave(
@@ -296,26 +315,33 @@ def test_cuti_besar_is_at_most_three_months(rules: LeaveRules, cal: WorkCalendar
     assert found[0].message["id"] == expected
 
 
+PNS_LETTER = "Mohon lampirkan surat keterangan dokter (memuat perlunya cuti dan lamanya)."
+
+
 @pytest.mark.parametrize(
-    ("end", "expected"),
+    ("employment", "end", "expected"),
     [
-        (date(2026, 12, 1), None),
-        (date(2026, 12, 3), "Mohon lampirkan surat keterangan dokter."),
-        (date(2026, 12, 20), "Mohon lampirkan surat keterangan dokter pemerintah."),
+        # PP 17/2020 (Ps. 320) and Perban BKN 7/2021: one day of sick leave needs a letter too,
+        # and a PNS no longer needs a government doctor beyond 14 days.
+        ("PNS", date(2026, 12, 1), PNS_LETTER),
+        ("PNS", date(2026, 12, 20), PNS_LETTER),
+        # Perban BKN 7/2022 Ps. 13: a PPPK beyond 14 days needs a government doctor's letter.
+        ("PPPK", date(2026, 12, 3), "Mohon lampirkan surat keterangan dokter."),
+        ("PPPK", date(2026, 12, 20), "Mohon lampirkan surat keterangan dokter pemerintah."),
     ],
 )
-def test_sick_leave_beyond_one_day_needs_a_doctors_letter(
-    rules: LeaveRules, cal: WorkCalendar, end: date, expected: str | None
+def test_sick_leave_needs_the_doctors_letter_the_regulation_names(
+    rules: LeaveRules, cal: WorkCalendar, employment: str, end: date, expected: str
 ) -> None:
     found = rules.check_request(
         "sakit",
         date(2026, 12, 1),
         end,
         service_start=date(2026, 1, 5),
-        employment="PNS",
+        employment=employment,  # type: ignore[arg-type]
         calendar=cal,
     )
-    assert [v.message["id"] for v in found] == ([expected] if expected else [])
+    assert [v.message["id"] for v in found] == [expected]
 
 
 def test_sick_leave_with_its_letter_is_accepted(rules: LeaveRules, cal: WorkCalendar) -> None:
@@ -416,7 +442,8 @@ def test_cltn_is_handed_to_a_human(rules: LeaveRules, cal: WorkCalendar) -> None
         employment="PNS",
         calendar=cal,
     )
-    assert codes(found) == ["handled_by_human"]
+    # Not a refusal: the request is recorded and routed to the HR officer (non-blocking note).
+    assert [(v.code, v.blocking) for v in found] == [("handled_by_human", False)]
 
 
 def test_pppk_has_no_cuti_besar(rules: LeaveRules, cal: WorkCalendar) -> None:

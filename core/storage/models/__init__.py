@@ -27,9 +27,18 @@ from core.storage.models.lessons import (
     StoredQuestion,
 )
 from core.storage.models.org import Employee, OrgUnit
-from core.storage.models.requests import ApprovalStep, AuditEvent, Delegation, ServiceRequest
+from core.storage.models.requests import (
+    LEAVE_RESERVED,
+    LEAVE_TAKEN,
+    ApprovalStep,
+    AuditEvent,
+    Delegation,
+    ServiceRequest,
+)
 
 __all__ = [
+    "LEAVE_RESERVED",
+    "LEAVE_TAKEN",
     "ApiKey",
     "ApprovalStep",
     "AuditEvent",

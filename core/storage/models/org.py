@@ -73,6 +73,9 @@ class Employee(Base):
     gender: Mapped[str] = mapped_column(String(1), default="L")  # L | P
     # Number of children on record (jumlah_anak); None when the personnel file did not say.
     children: Mapped[int | None] = mapped_column(Integer)
+    # True when the post keeps the employee at work on cuti bersama (hospital, fire brigade):
+    # those days are added to cuti tahunan (PP 11/2017 Ps. 333 ayat (3)).
+    cuti_bersama_denied: Mapped[bool] = mapped_column(Boolean, default=False)
     roles: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["employee"])
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
     language: Mapped[str] = mapped_column(String(2), default="id")

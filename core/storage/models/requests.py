@@ -11,6 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.storage.base import Base
 from core.storage.types import UTCDateTime
 
+# The one place that says which leave requests count: approved leave (also once sent to the
+# backend, and completed or imported history) is leave TAKEN; leave waiting for approval is
+# RESERVED, so the same days cannot be asked twice. Balances, overlaps, "who is away" and the
+# learning days off (lessons/daysoff.py) all read these.
+LEAVE_TAKEN = ("approved", "sent", "completed")
+LEAVE_RESERVED = ("submitted", "waiting")
+
 
 class ServiceRequest(Base):
     """One employee's request for a service, from submission to completion."""

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 23:18:41.795292
+Create Date: 2026-12-02 00:20:19.695082
 """
 
 from collections.abc import Sequence
@@ -114,6 +114,7 @@ def upgrade() -> None:
     sa.Column('email', sa.String(length=200), nullable=True),
     sa.Column('gender', sa.String(length=1), nullable=False),
     sa.Column('children', sa.Integer(), nullable=True),
+    sa.Column('cuti_bersama_denied', sa.Boolean(), nullable=False),
     sa.Column('roles', sa.JSON(), nullable=False),
     sa.Column('timezone', sa.String(length=40), nullable=False),
     sa.Column('language', sa.String(length=2), nullable=False),
