@@ -155,18 +155,25 @@ async def test_negation_and_status_questions_go_to_status(ayo: App, words: str) 
 async def test_thanks_with_a_question_answers_the_question(ayo: App) -> None:
     dimas = await nip_of(ayo, EMPLOYEE)
     got = await say(ayo, dimas, "makasih, sekalian mau tanya sisa cuti")
-    assert text_of(got).startswith("Sisa cuti tahunan 2026: 4 hari")
+    assert text_of(got).startswith("Sisa cuti tahunan 2026: 12 hari")
 
 
 async def test_two_requests_serve_the_action_and_add_the_other(ayo: App) -> None:
     dimas = await nip_of(ayo, EMPLOYEE)
     got = await say(ayo, dimas, "mau cuti tahunan besok 2 hari, sekalian cek sisa cuti")
     assert LEAVE_REASON_QUESTION in got[0].text
-    assert got[-1].text.startswith("Sekalian: Sisa cuti tahunan 2026: 4 hari")
+    assert got[-1].text.startswith("Sekalian: Sisa cuti tahunan 2026: 12 hari")
 
 
-@pytest.mark.parametrize("words", ["tgl 3-5 maret", "senin depan"])
-async def test_a_date_alone_asks_what_it_is_for(ayo: App, words: str) -> None:
+@pytest.mark.parametrize(
+    ("words", "then"),
+    [
+        # The date goes with the choice: March 2026 is past, so the leave form asks the year.
+        ("tgl 3-5 maret", "tahun ini (sudah lewat) atau tahun depan?"),
+        ("senin depan", "Permohonan cuti"),
+    ],
+)
+async def test_a_date_alone_asks_what_it_is_for(ayo: App, words: str, then: str) -> None:
     dimas = await nip_of(ayo, EMPLOYEE)
     got = await say(ayo, dimas, words)
     assert got[0].text == "Untuk tanggal itu, Anda ingin apa?"
@@ -177,7 +184,7 @@ async def test_a_date_alone_asks_what_it_is_for(ayo: App, words: str) -> None:
         "Pinjam kendaraan dinas",
     ]
     got = await press(ayo, dimas, button(got, "Ajukan cuti"))
-    assert "Permohonan cuti" in text_of(got)
+    assert then in text_of(got)
 
 
 async def test_mo_cuti_lusa_3hr_is_three_days(ayo: App) -> None:
