@@ -1,12 +1,16 @@
-"""Morning-push benchmark: one `dispatch_due_lessons` sweep over N employees on SQLite.
+"""Morning-push benchmark: one `dispatch_due_lessons` sweep over N employees.
 
-    .venv/bin/python bench/lessons_dispatch.py --employees 20000
-    .venv/bin/python bench/lessons_dispatch.py --employees 2000     # a quick iteration
+    .venv/bin/python bench/lessons_dispatch.py --employees 20000 --database postgres \
+        --variants ours,savepoint_claims
+    .venv/bin/python bench/lessons_dispatch.py --employees 2000     # SQLite, a quick iteration
 
-Each variant gets a fresh temporary SQLite database with the built-in lessons and N synthetic
+Each variant gets a fresh temporary database (SQLite file, or a database created on the local
+PostgreSQL, AYO_TEST_POSTGRES_URL) with the built-in lessons and N synthetic
 employees (nine in ten linked to a Telegram chat, the rest reached in the local web chat), and
 runs one sweep at 09:00 on a working day. Variants, side by side:
-  ours                 the real sweep (set-based per chunk of 500, accounts in one query)
+  ours                 the real sweep (set-based per chunk of 500, accounts in one query,
+                       the day's claims one INSERT … ON CONFLICT DO NOTHING RETURNING)
+  savepoint_claims     the real sweep with the claims one savepoint per person, as before
   per_person_accounts  the real sweep with the chat-account lookup done per person, as before
   naive                a per-employee baseline: one transaction per person, a plan, a push
 Prints one JSON object: {variant: {employees, seconds, per_employee_ms, pushed, messages}}.
@@ -28,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, insert, select
 
-from core import outbox
+from core import jobs, outbox
 from core.settings import Settings
 from core.storage import migrate
 from core.storage.db import Database
@@ -75,6 +79,16 @@ async def seed(db: Database, n: int) -> None:
             await session.execute(insert(ChatAccount), chats[start : start + 1000])
 
 
+async def savepoint_claims(session: Any, *, kind: str, items: Any, now: datetime) -> set:
+    """The claim as it was: one savepoint and INSERT per person."""
+    won = set()
+    for key, at, outcome in items:
+        if await jobs.claim(session, kind=kind, key=key, scheduled_for=at, now=now,
+                            outcome=outcome):  # fmt: skip
+            won.add((key, at))
+    return won
+
+
 async def per_person_accounts(session: Any, nips: dict[int, str], now: datetime) -> dict:
     return {i: await outbox.account_for_push(session, i, now) for i in nips}
 
@@ -110,9 +124,14 @@ async def naive_sweep(db: Database, now: datetime, calendar: WorkCalendar, setti
     return sent
 
 
-async def run(variant: str, n: int) -> dict[str, Any]:
+async def run(variant: str, n: int, backend: str = "sqlite") -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+        if backend == "postgres":
+            from tests.support import databases
+
+            url = await databases.create_postgres_database()
+        else:
+            url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         settings = Settings(_env_file=None, database_url=url, data_dir=Path(tmp), demo=False)
         db = Database(url)
         try:
@@ -120,9 +139,11 @@ async def run(variant: str, n: int) -> dict[str, Any]:
             await import_folder(db, DEFAULT_CONTENT_DIR, NOW)
             await seed(db, n)
             calendar = WorkCalendar(None)
-            original = reach.accounts_for_push
+            original, original_claim = reach.accounts_for_push, jobs.claim_many
             if variant == "per_person_accounts":
                 reach.accounts_for_push = per_person_accounts  # type: ignore[assignment]
+            if variant == "savepoint_claims":
+                jobs.claim_many = savepoint_claims  # type: ignore[assignment]
             started = time.perf_counter()
             try:
                 if variant == "naive":
@@ -130,13 +151,16 @@ async def run(variant: str, n: int) -> dict[str, Any]:
                 else:
                     pushed = await daily.dispatch_due_lessons(db, NOW, calendar, settings)
             finally:
-                reach.accounts_for_push = original
+                reach.accounts_for_push, jobs.claim_many = original, original_claim
             seconds = time.perf_counter() - started
             async with db.sessions() as session:
                 messages = (await session.execute(select(func.count(OutboxItem.id)))).scalar_one()
         finally:
             await db.dispose()
+            if backend == "postgres":
+                await databases.drop_postgres_database(url)
     return {
+        "backend": backend,
         "employees": n,
         "seconds": round(seconds, 2),
         "per_employee_ms": round(1000 * seconds / n, 3),
@@ -151,8 +175,11 @@ def main() -> None:
     parser.add_argument(
         "--variants", default="ours,per_person_accounts,naive", help="comma-separated"
     )
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args()
-    results = {v: asyncio.run(run(v, args.employees)) for v in args.variants.split(",")}
+    results = {
+        v: asyncio.run(run(v, args.employees, args.database)) for v in args.variants.split(",")
+    }
     print(json.dumps(results, indent=2))
 
 

@@ -64,6 +64,9 @@ async def build_app(
 ) -> App:
     """Build Ayo; with `prepare`, migrate the schema and load the demo into an empty database."""
     settings = settings or Settings()
+    from core import logsafe
+
+    logsafe.install(settings)  # before any client is built: none may log a secret
     db = Database(settings.resolved_database_url())
     deps = build_deps(settings, db, clock)
     from bot.channels.inbound import InboundPipeline
@@ -73,6 +76,10 @@ async def build_app(
     engine = Engine(deps, unlinked=unlinked)
     app = App(settings=settings, deps=deps, engine=engine, local=LocalChannel(engine))
     app.channels = build_channels(settings, db, clock)
+    from integrations.documents import DocumentStore
+
+    deps.channels = app.channels
+    deps.documents = DocumentStore.from_settings(settings)
     app.inbound = InboundPipeline(engine)
     if prepare:
         await migrate.upgrade(db)

@@ -72,6 +72,12 @@ def _leave() -> click.Command:
     return typer.main.get_command(leave_app)
 
 
+def _inbox() -> click.Command:
+    from bot.inbox_cli import app as inbox_app
+
+    return typer.main.get_command(inbox_app)
+
+
 def _mounted(mount: Callable[[typer.Typer], None], name: str) -> click.Command:
     """The command `mount` adds to an app, taken from a scratch app of its own."""
     scratch = typer.Typer()
@@ -104,6 +110,7 @@ LAZY: dict[str, tuple[str, Callable[[], click.Command]]] = {
     "apikey": ("API keys of other municipal apps.", _apikey),
     "org": ("The organisation: import units and employees.", _org),
     "leave": ("Cuti: check a request, import past leave.", _leave),
+    "inbox": ("The inbox: failed updates, replayed once fixed.", _inbox),
 }
 
 
@@ -155,8 +162,11 @@ def setup_logging(settings: Settings, log_file: Path | None = None) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         **target,
     )
-    # A line per sweep tick would bury what matters at 3 a.m.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Chatty libraries held at WARNING (a line per sweep tick would bury what matters at
+    # 3 a.m.; httpx would log the bot token), and every record redacted as it is made.
+    from core import logsafe
+
+    logsafe.install(settings)
 
 
 @app.command()
@@ -166,6 +176,14 @@ def serve(
     telegram_polling: Annotated[
         bool, typer.Option(help="Fetch Telegram updates by long polling (development).")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Inbox worker processes on PostgreSQL (default AYO_WORKERS; 0: process in "
+            "the web process, as always on SQLite).",
+        ),
+    ] = None,
 ) -> None:
     """Run Ayo: web chat, webhooks and background work, on the configured database."""
     from bot.serve import run
@@ -173,14 +191,54 @@ def serve(
 
     settings = Settings()
     setup_logging(settings)
-    asyncio.run(
-        run(
-            settings,
-            host=host or settings.host,
-            port=port or settings.port,
-            telegram_polling=telegram_polling,
+    # uvloop (from uvicorn[standard]) where available: the webhook's fast path runs on it.
+    with asyncio.Runner(loop_factory=fast_loop()) as runner:
+        runner.run(
+            run(
+                settings,
+                host=host or settings.host,
+                port=port or settings.port,
+                telegram_polling=telegram_polling,
+                workers=workers,
+            )
         )
-    )
+
+
+def fast_loop() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
+@app.command()
+def worker(
+    name: Annotated[
+        str | None,
+        typer.Option(help="Stable worker name (its leases are taken back at restart)."),
+    ] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, help="Chats processed at once (default AYO_WORKER_CONCURRENCY)."),
+    ] = None,
+) -> None:
+    """Process the inbox alone (no web side) against the shared PostgreSQL of `ayo serve`."""
+    from core.settings import Settings
+
+    settings = Settings()
+    setup_logging(settings)
+    if not settings.resolved_database_url().startswith("postgresql"):
+        _err(
+            "[red]ayo worker butuh PostgreSQL (AYO_DATABASE_URL); dengan SQLite, ayo serve "
+            "memproses pesan sendiri.[/red]\n"
+            "ayo worker needs PostgreSQL (AYO_DATABASE_URL); on SQLite, ayo serve processes "
+            "the inbox itself."
+        )
+        raise typer.Exit(2)
+    from bot.serve import run_worker
+
+    asyncio.run(run_worker(settings, name=name, concurrency=concurrency))
 
 
 @app.command()

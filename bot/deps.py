@@ -27,3 +27,7 @@ class Deps:
     lessons: Any = None
     # Backend connectors by name (integrations/connectors), for queries and delivery.
     connectors: Any = None
+    # The document store (integrations/documents.py) and the channel adapters by name, which
+    # fetch the files users send.
+    documents: Any = None
+    channels: Any = None

@@ -69,6 +69,10 @@ async def step(ctx: Context) -> list[Reply]:
     inbound = ctx.inbound
     if inbound.button is not None:
         return await press_button(ctx, inbound.button)
+    if inbound.meta.get("file"):
+        from bot.handlers.documents import received
+
+        return await received(ctx, inbound.meta["file"])
     text = clean_text(inbound.text or "")
     if not text:
         return [

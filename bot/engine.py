@@ -9,23 +9,21 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import dispatch
 from bot.context import Context
 from bot.deps import Deps
+from bot.inbox_writer import InboxWriter, row_of
 from bot.state import ConversationState
-from bot.types import Inbound
+from bot.types import BUTTON_LIMIT, CHAT_ID_LIMIT, KEY_LIMIT, TEXT_LIMIT, Inbound
+from core import untrusted
 from core.messages import Reply
 from core.outbox import enqueue_reply
-from core.storage.models import ChatAccount, Employee, InboxItem
+from core.storage.models import ChatAccount, Employee, InboxItem, OutboxItem
 from core.text import T
 
 log = logging.getLogger(__name__)
-
-# What the inbox keeps of a text: enough for any handler, bounded for a pasted novel.
-INBOX_TEXT_LIMIT = 5000
 
 UnlinkedHandler = Callable[[Context], Awaitable[list[Reply]]]
 
@@ -57,31 +55,33 @@ class Engine:
     def __init__(self, deps: Deps, unlinked: UnlinkedHandler | None = None) -> None:
         self.deps = deps
         self.unlinked = unlinked or _default_unlinked
+        # Updates arriving together are committed together (bot/inbox_writer.py).
+        self.writer = InboxWriter(deps.db, deps.clock)
 
     async def receive(self, inbound: Inbound) -> int | None:
         """Commit the update to the inbox; None when it was seen before (a redelivery)."""
-        now = self.deps.clock()
-        text = inbound.text[:INBOX_TEXT_LIMIT] if inbound.text is not None else None
-        try:
-            async with self.deps.db.transaction() as session:
-                account = await self._account(session, inbound, now)
-                item = InboxItem(
-                    channel=inbound.chat.channel,
-                    external_key=inbound.key,
-                    chat_account_id=account.id,
-                    kind=inbound.kind,
-                    text=text,
-                    button_token=inbound.button,
-                    meta=dict(inbound.meta),
-                    status="pending",
-                    received_at=now,
-                )
-                session.add(item)
-                await session.flush()
-                return item.id
-        except IntegrityError:
-            log.info("duplicate %s update ignored", inbound.chat.channel)
-            return None
+        received = await self.receive_item(inbound)
+        return received[0] if received is not None else None
+
+    async def receive_item(self, inbound: Inbound) -> tuple[int, int] | None:
+        """Commit the update; (inbox id, chat account id), or None for a redelivery.
+
+        Only what must happen before the acknowledgement: a short transaction shared with the
+        updates arriving at the same time. Text is cleaned (no NUL, no lone surrogate) so the
+        insert cannot fail on what a user typed.
+        """
+        chat = inbound.chat
+        if len(inbound.key) > KEY_LIMIT or len(chat.chat_id) > CHAT_ID_LIMIT:
+            raise ValueError("update key or chat id longer than the inbox keeps")
+        text = untrusted.clean(inbound.text[:TEXT_LIMIT]) if inbound.text is not None else None
+        button = inbound.button
+        if button is not None:
+            button = untrusted.clean(button[:BUTTON_LIMIT])
+        meta = untrusted.clean_value(dict(inbound.meta))
+        received = await self.writer.write(row_of(inbound, text=text, button=button, meta=meta))
+        if received is None:
+            log.info("duplicate %s update ignored", chat.channel)
+        return received
 
     async def handle(self, inbound: Inbound) -> int | None:
         """Receive and process at once (local channels, where nobody waits for an ack)."""
@@ -99,9 +99,9 @@ class Engine:
                     return False
                 await self._step(session, item)
                 return True
-        except Exception:
+        except Exception as exc:
             log.exception("inbox %s failed", inbox_id)
-            await self._fail(inbox_id)
+            await self._fail(inbox_id, f"handler error: {type(exc).__name__}")
             return True
 
     async def process_pending(self, chat_account_id: int | None = None, limit: int = 100) -> int:
@@ -117,29 +117,6 @@ class Engine:
         for inbox_id in ids:
             done += await self.process(inbox_id)
         return done
-
-    async def _account(self, session: AsyncSession, inbound: Inbound, now) -> ChatAccount:
-        chat = inbound.chat
-        account = (
-            await session.execute(
-                select(ChatAccount).where(
-                    ChatAccount.channel == chat.channel, ChatAccount.external_id == chat.chat_id
-                )
-            )
-        ).scalar()
-        if account is None:
-            account = ChatAccount(
-                channel=chat.channel,
-                external_id=chat.chat_id,
-                is_group=chat.is_group,
-                created_at=now,
-            )
-            session.add(account)
-            await session.flush()
-        account.last_inbound_at = now
-        # Writing again after blocking the bot means the person is reachable again.
-        account.active = True
-        return account
 
     async def _step(self, session: AsyncSession, item: InboxItem) -> None:
         now = self.deps.clock()
@@ -180,7 +157,7 @@ class Engine:
         item.processed_at = now
         log.info("inbox %s processed: %s replies", item.id, len(replies))
 
-    async def _fail(self, inbox_id: int) -> None:
+    async def _fail(self, inbox_id: int, error: str = "handler error") -> None:
         now = self.deps.clock()
         async with self.deps.db.transaction() as session:
             item = await session.get(InboxItem, inbox_id, with_for_update=True)
@@ -188,9 +165,16 @@ class Engine:
                 return
             item.status = "failed"
             item.processed_at = now
-            item.error = "handler error"
+            # The exception's class only: its message may quote what the user wrote.
+            item.error = error[:200]
             account = await session.get(ChatAccount, item.chat_account_id)
-            if account is not None:
+            told = await session.scalar(
+                select(OutboxItem.id).where(
+                    OutboxItem.idempotency_key == f"reply:{inbox_id}:failed"
+                )
+            )
+            # A replay that fails again does not tell the user a second time.
+            if account is not None and told is None:
                 enqueue_reply(
                     session,
                     account,

@@ -5,6 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# What the inbox keeps of an update (the columns' sizes): enough for any handler, bounded for
+# a pasted novel. Channels cut or refuse longer values before they reach the engine.
+TEXT_LIMIT = 5000
+KEY_LIMIT = 100
+CHAT_ID_LIMIT = 64
+BUTTON_LIMIT = 64
+NAME_LIMIT = 64
+
 
 @dataclass(frozen=True, slots=True)
 class ChatRef:
@@ -34,4 +42,6 @@ class Inbound:
     def kind(self) -> str:
         if self.button is not None:
             return "button"
+        if self.meta.get("file"):
+            return "file"
         return "text" if self.text is not None else "unsupported"

@@ -6,10 +6,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, HTTPException
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, FastAPI, HTTPException, UploadFile
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field, model_validator
 
+from bot import http_guard
 from bot.app import App
 
 CHAT_PAGE = Path(__file__).parent / "static" / "chat.html"
@@ -47,6 +48,52 @@ def local_chat_routes(app: App) -> APIRouter:
             raise HTTPException(404, "unknown employee") from exc
         return {"messages": [m.to_json() for m in messages]}
 
+    @routes.post("/{nip}/files")
+    async def upload(nip: str, file: UploadFile, client_id: str | None = None) -> dict[str, Any]:
+        """The upload button: a photo or PDF the open form asks for (doctor's letter …)."""
+        store = app.deps.documents
+        employee = await app.local.employee(nip)
+        if employee is None:
+            raise HTTPException(404, "unknown employee")
+        content = await file.read(store.max_bytes + 1)
+        async with app.db.transaction() as session:
+            saved = await store.save(
+                session,
+                content,
+                kind="attachment",
+                owner_id=employee.id,
+                source="local",
+                now=app.deps.clock(),
+            )
+        from core.text import T
+
+        if isinstance(saved, T):  # refused: the reason, in the employee's language
+            language = employee.language or app.settings.language
+            return {"messages": [{"id": 0, "text": saved.get(language), "buttons": []}]}
+        meta = {"file": {"stored": saved.id, "mime": saved.mime, "size": saved.size}}
+        await app.local.say(nip, client_id=client_id, meta=meta)
+        return {"messages": [m.to_json() for m in await app.local.collect(nip)]}
+
+    @routes.get("/{nip}/files/leave_letter/{letter_id}")
+    async def letter(nip: str, letter_id: int) -> Response:
+        """Download one's own Surat Izin Cuti from the web chat."""
+        from core.storage.models import Employee, LeaveLetter, ServiceRequest
+        from integrations import leave_letter
+
+        async with app.db.sessions() as session:
+            found = await session.get(LeaveLetter, letter_id)
+            request = await session.get(ServiceRequest, found.request_id) if found else None
+            owner = await session.get(Employee, request.employee_id) if request else None
+            if found is None or owner is None or owner.nip != nip:
+                raise HTTPException(404, "no such letter")
+            content = leave_letter.render(found)
+        name = leave_letter.attachment_of(found).filename
+        return Response(
+            content,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
     @routes.get("/{nip}/messages")
     async def poll(nip: str) -> dict[str, Any]:
         """Messages that arrived while the page was idle (approval prompts, decisions)."""
@@ -55,6 +102,56 @@ def local_chat_routes(app: App) -> APIRouter:
         except LookupError as exc:
             raise HTTPException(404, "unknown employee") from exc
         return {"messages": [m.to_json() for m in messages]}
+
+    return routes
+
+
+DOCUMENT_DENIED = (
+    "Tautan ini tidak berlaku (kedaluwarsa atau bukan untuk Anda). "
+    "This link is not valid (expired or not yours)."
+)
+
+
+def document_routes(app: App) -> APIRouter:
+    routes = APIRouter(tags=["documents"])
+
+    @routes.get("/documents/{token}")
+    async def document(token: str) -> Response:
+        """A document an approver opens from their prompt: signed for them, expiring."""
+        from core.storage.models import StoredDocument
+        from integrations import documents
+        from integrations.audit import record
+
+        store = app.deps.documents
+        now = app.deps.clock()
+        try:
+            doc_id, viewer_id = store.verify(token, now)
+        except documents.Denied:
+            return PlainTextResponse(DOCUMENT_DENIED, status_code=403)
+        async with app.db.transaction() as session:
+            doc = await session.get(StoredDocument, doc_id)
+            if doc is None or not await documents.may_view(session, doc, viewer_id):
+                return PlainTextResponse(DOCUMENT_DENIED, status_code=403)
+            record(
+                session,
+                now=now,
+                actor_id=viewer_id,
+                channel="web",
+                entity="document",
+                entity_id=doc.id,
+                action="document.viewed",
+                detail={"request": doc.request_id},
+            )
+            content, name, mime = store.read(doc), store.filename(doc), doc.mime
+        return Response(
+            content,
+            media_type=mime,
+            headers={
+                "Content-Disposition": f'inline; filename="{name}"',
+                "Cache-Control": "no-store",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
 
     return routes
 
@@ -68,6 +165,14 @@ def create_web(app: App) -> FastAPI:
 
     web = FastAPI(title="Ayo", version="0.1.0", lifespan=lifespan)
     web.state.ayo = app
+    settings = app.settings
+
+    def body_limit(path: str) -> int:
+        if path.startswith(("/telegram/", "/whatsapp/")):
+            return settings.webhook_max_bytes
+        return settings.api_max_bytes
+
+    http_guard.install(web, body_limit)
 
     @web.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def chat_page() -> str:
@@ -78,6 +183,7 @@ def create_web(app: App) -> FastAPI:
         return {"status": "ok"}
 
     web.include_router(local_chat_routes(app))
+    web.include_router(document_routes(app))
     from bot.webhooks import channel_routes
 
     web.include_router(channel_routes(app))

@@ -8,12 +8,13 @@ so the platform stops retrying it.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse
+
+from core import untrusted
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -37,9 +38,10 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def parse_json(body: bytes) -> Any:
+    """Strict JSON (UTF-8, finite numbers, bounded nesting), else 400."""
     try:
-        return json.loads(body)
-    except ValueError as exc:
+        return untrusted.loads(body)
+    except untrusted.Malformed as exc:
         raise HTTPException(400, "body is not JSON") from exc
 
 

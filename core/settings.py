@@ -37,6 +37,21 @@ class Settings(BaseSettings):
     lesson_default_time: str = "08:00"
     # The provider named on learning records (the SIASN "penyelenggara" field).
     learning_provider: str = "Ayo – Pemerintah Kota Harapan"
+    # The government named on letters Ayo issues (the Surat Izin Cuti's heading).
+    organisation_name: str = "Pemerintah Kota Harapan"
+
+    # Documents employees send (doctor's letters, certificates): integrations/documents.py.
+    # Kept outside the database, in this folder (default: AYO_DATA_DIR/documents).
+    documents_dir: Path | None = None
+    documents_max_bytes: int = 5 * 1024 * 1024
+    documents_types: list[str] = Field(
+        default_factory=lambda: ["application/pdf", "image/jpeg", "image/png"]
+    )
+    # Signs the links approvers open; empty = a new key per process (links die on restart).
+    documents_link_secret: str = ""
+    documents_link_minutes: int = 7 * 24 * 60
+    # Where people reach Ayo's web side (document links in chat messages start with it).
+    public_url: str = "http://127.0.0.1:8080"
 
     # Channels: a channel whose settings are absent is off.
     telegram_token: str = ""
@@ -57,6 +72,8 @@ class Settings(BaseSettings):
     whatsapp_templates: dict[str, str] = Field(default_factory=dict)
     # Largest webhook body accepted (bytes); bigger ones get 413 before anything else.
     webhook_max_bytes: int = 256 * 1024
+    # Largest body of any other request (inbound API, local web chat); 413 past it.
+    api_max_bytes: int = 64 * 1024
 
     # Delivery limits (messages per second).
     telegram_rate_global: float = 30.0
@@ -64,6 +81,36 @@ class Settings(BaseSettings):
     whatsapp_rate_global: float = 80.0
     # Instances sending for the same bot share its limits: each paces at rate / instances.
     sender_instances: int = 1
+
+    # Inbox workers (bot/worker.py). `ayo serve` on PostgreSQL starts this many worker
+    # processes (0: process in the web process, as always on SQLite); each holds up to
+    # `worker_concurrency` chats at once under a lease of `worker_lease_seconds`, renewed while
+    # it lives, and looks for new updates every `worker_poll_seconds`.
+    workers: int = 2
+    worker_concurrency: int = 8
+    worker_lease_seconds: float = 10.0
+    worker_poll_seconds: float = 0.1
+    # How long the sender may hold a claimed message before another instance takes it over
+    # (renewed while a send runs), and how often it looks for due messages.
+    sender_lease_seconds: float = 30.0
+    sender_poll_seconds: float = 0.2
+
+    # A failed send or backend call is retried: the n-th failure waits base·2^n seconds (at
+    # most max); a message gives up after `outbox_max_attempts`. A backend's circuit opens
+    # after `breaker_failures` failures in a row and stays open `breaker_open_seconds`.
+    outbox_max_attempts: int = 10
+    outbox_backoff_base_seconds: float = 5.0
+    outbox_backoff_max_seconds: float = 3600.0
+    backend_backoff_base_seconds: float = 30.0
+    backend_backoff_max_seconds: float = 3600.0
+    backend_dead_letter_hours: float = 24.0
+    breaker_failures: int = 5
+    breaker_open_seconds: float = 60.0
+    # Redis shared by the instances of one bot (redis://host:6379/0): they pace their sends
+    # under one budget per bot (Telegram 30/s, WhatsApp per number). Empty: each instance
+    # paces alone at the rates above divided by AYO_SENDER_INSTANCES.
+    redis_url: str = ""
+    redis_prefix: str = "ayo"
 
     # Scheduling: no non-urgent push in the employee's local quiet hours ("HH:MM-HH:MM");
     # requests waiting this many office hours at one step get a nudge to the employee.

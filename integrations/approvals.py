@@ -20,11 +20,18 @@ from core import tokens
 from core.storage.models import ApprovalStep, Employee, ServiceRequest
 from core.text import T
 from core.workdays import WorkCalendar
-from integrations import lifecycle, prompts, routing
+from integrations import leave, leave_authority, leave_letter, lifecycle, prompts, routing
 from integrations.audit import record
 from integrations.leave_rules import LeaveRules
 
 DEFAULT_TZ = "Asia/Jakarta"
+SETUJU = leave_authority.SETUJU
+LEAVE_AUDIT = {
+    leave_authority.SETUJU: "decide.approve",
+    leave_authority.TIDAK_DISETUJUI: "decide.reject",
+    leave_authority.DITANGGUHKAN: "decide.postpone",
+    leave_authority.PERUBAHAN: "decide.change",
+}
 
 
 class Refused(StrEnum):
@@ -34,6 +41,7 @@ class Refused(StrEnum):
     DECIDED = "already_decided"
     CLOSED = "request_closed"
     REASON_REQUIRED = "reason_required"
+    NOT_ALLOWED = "outcome_not_allowed"
 
 
 REFUSED_TEXT: dict[Refused, T] = {
@@ -52,6 +60,10 @@ REFUSED_TEXT: dict[Refused, T] = {
         "Permohonan ini sudah dibatalkan atau ditutup.", "This request was cancelled or closed."
     ),
     Refused.REASON_REQUIRED: T("Alasan penolakan wajib diisi.", "A reason is required to reject."),
+    Refused.NOT_ALLOWED: T(
+        "Keputusan itu tidak dimungkinkan untuk jenis cuti ini menurut peraturan.",
+        "The regulation does not allow that decision for this leave type.",
+    ),
 }
 
 
@@ -77,10 +89,26 @@ class Env:
     rules: LeaveRules | None = None
     channel: str | None = None
     tz: str = DEFAULT_TZ
+    # The government named on the letters issued (settings.organisation_name).
+    organisation: str = "Pemerintah Kota Harapan"
+    # The document store and public address, for the links approvers open; None: no links.
+    documents: Any = None
+    public_url: str = ""
+
+    @property
+    def links(self) -> prompts.Links | None:
+        if self.documents is None:
+            return None
+        return prompts.Links(self.documents, self.public_url)
 
     @property
     def today(self) -> date:
         return self.now.astimezone(ZoneInfo(self.tz)).date()
+
+
+def is_legal(step: ApprovalStep) -> bool:
+    """A step that exercises the legal authority to grant leave (the PyBMC's decision)."""
+    return step.role == leave_authority.PYBMC
 
 
 async def steps_of(session: AsyncSession, request_id: int) -> list[ApprovalStep]:
@@ -112,7 +140,7 @@ async def ask(
     """Route one step to the approver or their delegate today, and send the prompt."""
     today = env.today
     recipient, acting_for = await routing.route(
-        session, step.approver_id, request.employee_id, today
+        session, step.approver_id, request.employee_id, today, legal=is_legal(step)
     )
     if acting_for is not None:
         step.acting_for_id = acting_for
@@ -130,6 +158,7 @@ async def ask(
         heading=heading,
         rules=env.rules,
         calendar=env.calendar,
+        links=env.links,
     )
 
 
@@ -190,7 +219,7 @@ async def check(
         return _refuse(session, Refused.DECIDED, actor_id, step_id, env, request), step
     today = env.today
     if not await routing.may_decide(
-        session, actor_id, step.approver_id, step.acting_for_id, today
+        session, actor_id, step.approver_id, step.acting_for_id, today, legal=is_legal(step)
     ):
         return _refuse(session, Refused.NOT_APPROVER, actor_id, step_id, env, request), step
     return Outcome(None, request), step
@@ -204,14 +233,29 @@ async def decide(
     approve: bool,
     env: Env,
     reason: str | None = None,
+    outcome: str | None = None,
 ) -> Outcome:
-    """Approve or reject one step; moves the request on when its level is decided."""
+    """Approve or reject one step; moves the request on when its level is decided.
+
+    A leave step takes one of the four outcomes of the regulation's form instead
+    (`leave_authority.OUTCOMES`); `approve` then only stands for "setuju".
+    """
     reason = (reason or "").strip() or None
-    outcome, step = await check(session, step_id, actor_id, env)
-    if not outcome.ok or step is None:
-        return outcome
-    request = outcome.request
+    checked, step = await check(session, step_id, actor_id, env)
+    if not checked.ok or step is None:
+        return checked
+    request = checked.request
     assert request is not None
+    if step.role is not None:
+        return await _decide_leave(
+            session,
+            step,
+            request,
+            actor_id=actor_id,
+            outcome=outcome or (SETUJU if approve else leave_authority.TIDAK_DISETUJUI),
+            reason=reason,
+            env=env,
+        )
     if not approve and reason is None:
         return _refuse(session, Refused.REASON_REQUIRED, actor_id, step_id, env, request)
     step.status = "approved" if approve else "rejected"
@@ -240,6 +284,97 @@ async def decide(
         return Outcome(None, request)
     await _close_level(session, level, env, "skipped")
     return await _advance(session, request, actor_id, env)
+
+
+async def _decide_leave(
+    session: AsyncSession,
+    step: ApprovalStep,
+    request: ServiceRequest,
+    *,
+    actor_id: int,
+    outcome: str,
+    reason: str | None,
+    env: Env,
+) -> Outcome:
+    """The atasan langsung's consideration or the PyBMC's decision (Anak Lampiran I.b)."""
+    if outcome not in leave_authority.allowed_outcomes(request.kind):
+        return _refuse(session, Refused.NOT_ALLOWED, actor_id, step.id, env, request)
+    if leave_authority.needs_reason(outcome) and reason is None:
+        return _refuse(session, Refused.REASON_REQUIRED, actor_id, step.id, env, request)
+    acting = None
+    principal = step.acting_for_id or step.approver_id
+    if is_legal(step) and actor_id != principal:
+        acting = leave_authority.describe(
+            await leave_authority.assignment(session, principal, actor_id, env.today)
+        )
+    step.outcome = outcome
+    step.status = "approved" if outcome == leave_authority.SETUJU else "rejected"
+    step.decided_by_id = actor_id
+    step.decided_at = env.now
+    step.reason = reason
+    if step.prompt_group:
+        await tokens.retire_group(session, step.prompt_group, env.now)
+    record(
+        session,
+        now=env.now,
+        actor_id=actor_id,
+        channel=env.channel,
+        entity="request",
+        entity_id=request.id,
+        action=LEAVE_AUDIT[outcome],
+        detail={
+            "role": step.role,
+            "outcome": outcome,
+            "step": step.id,
+            "level": step.step,
+            "reason": reason,
+            "for": principal if actor_id != principal else None,
+            "assignment": acting,
+        },
+    )
+    level = [s for s in await steps_of(session, request.id) if s.step == step.step]
+    await _close_level(session, level, env, "skipped")
+    later = [s for s in await steps_of(session, request.id) if s.status == "pending"]
+    if step.role == leave_authority.ATASAN and later:
+        # A consideration, never the decision: the PyBMC decides next (part VIII).
+        return await _advance(session, request, actor_id, env)
+    if outcome == leave_authority.SETUJU:
+        return await _advance(session, request, actor_id, env)
+    if outcome == leave_authority.TIDAK_DISETUJUI:
+        await _reject(session, request, actor_id, reason or "", env)
+        return Outcome(None, request, final=True)
+    for pending in later:
+        pending.status = "skipped"
+    status = "postponed" if outcome == leave_authority.DITANGGUHKAN else "returned"
+    lifecycle.transition(
+        session,
+        request,
+        status,
+        now=env.now,
+        actor_id=actor_id,
+        channel=env.channel,
+        detail={"reason": reason},
+    )
+    word = leave_authority.OUTCOME_TEXT[outcome]
+    await lifecycle.notify(
+        session,
+        request.employee_id,
+        T(
+            f"Permohonan {request.ref}: {word.id}. Alasan: {reason}",
+            f"Your request {request.ref}: {word.en}. Reason: {reason}",
+        )
+        + (
+            T(
+                "\nSilakan ajukan kembali dengan tanggal yang disesuaikan.",
+                "\nPlease submit it again with the adjusted dates.",
+            )
+            if outcome == leave_authority.PERUBAHAN
+            else T("", "")
+        ),
+        now=env.now,
+        key=f"notify:{request.ref}:{status}",
+    )
+    return Outcome(None, request, final=True)
 
 
 async def _close_level(
@@ -271,6 +406,9 @@ async def _advance(
     await lifecycle.finish_approved(
         session, request, now=env.now, actor_id=actor_id, channel=env.channel
     )
+    if request.kind is not None and request.service_id == leave.LEAVE_SERVICE:
+        # The Surat Izin Cuti goes out in the same transaction as the approval.
+        await leave_letter.issue(session, request, now=env.now, tz=env.tz, city=env.organisation)
     return Outcome(None, request, final=True)
 
 
@@ -387,6 +525,7 @@ async def answer_info(
         heading=T("Jawaban pemohon sudah masuk", "The requester answered"),
         rules=env.rules,
         calendar=env.calendar,
+        links=env.links,
     )
     return Outcome(None, request)
 
@@ -436,6 +575,7 @@ async def replace_step(
         request_id=request.id,
         step=step.step,
         mode=step.mode,
+        role=step.role,
         approver_id=approver_id,
         status="pending",
         created_at=env.now,
@@ -446,6 +586,15 @@ async def replace_step(
     return new
 
 
+def step_role(request: ServiceRequest, level: routing.Level) -> str | None:
+    """A leave request's levels: the PyBMC decides, the atasan langsung considers."""
+    if request.kind is None:
+        return None
+    if level.role == "leave_authority":
+        return leave_authority.PYBMC
+    return leave_authority.ATASAN if level.role == "supervisor" else None
+
+
 def plan_rows(request: ServiceRequest, levels: list[routing.Level], now: datetime) -> list[Any]:
     """ApprovalStep rows for a planned chain, all pending until their level is asked."""
     return [
@@ -453,6 +602,7 @@ def plan_rows(request: ServiceRequest, levels: list[routing.Level], now: datetim
             request_id=request.id,
             step=n,
             mode=level.mode,
+            role=step_role(request, level),
             approver_id=approver,
             status="pending",
             created_at=now,

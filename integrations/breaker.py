@@ -1,7 +1,8 @@
 """A circuit breaker per backend, kept in a table: shared by instances, kept over restarts.
 
-closed → (THRESHOLD failures in a row) → open for OPEN_FOR → half-open: one trial call;
-its success closes the circuit, its failure opens it again.
+closed → (`threshold` failures in a row) → open for `open_for` → half-open: one trial call;
+its success closes the circuit, its failure opens it again. Both limits are settings
+(`AYO_BREAKER_FAILURES`, `AYO_BREAKER_OPEN_SECONDS`).
 """
 
 from __future__ import annotations
@@ -49,15 +50,22 @@ async def admit(db: Database, backend: str, now: datetime) -> Gate:
         return Gate(half_open=True)
 
 
-async def failure(db: Database, backend: str, now: datetime) -> None:
+async def failure(
+    db: Database,
+    backend: str,
+    now: datetime,
+    *,
+    threshold: int = THRESHOLD,
+    open_for: timedelta = OPEN_FOR,
+) -> None:
     async with db.transaction() as session:
         row = await _row(session, backend, now)
         row.failures += 1
         row.updated_at = now
-        if row.state != "closed" or row.failures >= THRESHOLD:
+        if row.state != "closed" or row.failures >= threshold:
             row.state = "open"
             row.opened_at = now
-            row.retry_at = now + OPEN_FOR
+            row.retry_at = now + open_for
 
 
 async def success(db: Database, backend: str, now: datetime) -> None:

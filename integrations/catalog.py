@@ -27,7 +27,14 @@ FieldType = Literal[
 ]
 ServiceKind = Literal["request", "query", "delegation"]
 ApproverKind = Literal[
-    "supervisor", "next_level", "head_of_opd", "role", "employee", "requester_choice"
+    "supervisor",
+    "next_level",
+    "head_of_opd",
+    "role",
+    "employee",
+    "requester_choice",
+    # The PyBMC of the requester's OPD for this leave type (integrations/leave_authority.py).
+    "leave_authority",
 ]
 
 

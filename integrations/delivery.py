@@ -9,6 +9,7 @@ outlived the backend's dead-letter time, fails the request and tells the employe
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 from dataclasses import dataclass
@@ -38,6 +39,20 @@ class RetryPolicy:
     base: timedelta = timedelta(seconds=30)
     cap: timedelta = timedelta(hours=1)
     dead_letter_after: timedelta = timedelta(hours=24)
+    # The circuit breaker per backend: open after this many failures in a row, for this long.
+    breaker_failures: int = breaker.THRESHOLD
+    breaker_open_for: timedelta = breaker.OPEN_FOR
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> RetryPolicy:
+        """AYO_BACKEND_BACKOFF_*, AYO_BACKEND_DEAD_LETTER_HOURS, AYO_BREAKER_* (.env.example)."""
+        return cls(
+            base=timedelta(seconds=settings.backend_backoff_base_seconds),
+            cap=timedelta(seconds=settings.backend_backoff_max_seconds),
+            dead_letter_after=timedelta(hours=settings.backend_dead_letter_hours),
+            breaker_failures=settings.breaker_failures,
+            breaker_open_for=timedelta(seconds=settings.breaker_open_seconds),
+        )
 
     def delay(self, attempts: int, rng: random.Random, retry_after: float | None) -> timedelta:
         """Equal jitter: between half and all of min(cap, base·2^(n-1)), at least `Retry-After`."""
@@ -55,7 +70,7 @@ def _policy_for(connector: Any, default: RetryPolicy) -> RetryPolicy:
     hours = getattr(getattr(connector, "config", None), "dead_letter_after_hours", None)
     if hours is None:
         return default
-    return RetryPolicy(default.base, default.cap, timedelta(hours=hours))
+    return dataclasses.replace(default, dead_letter_after=timedelta(hours=hours))
 
 
 async def _claim(db: Database, now: datetime, limit: int) -> list[OutboxItem]:
@@ -129,7 +144,8 @@ async def deliver_due(
                 )
         except DeliveryError as exc:
             log.warning("outbox %s to %s failed: %s", item.id, target, exc)
-            await breaker.failure(db, target, now)
+            await breaker.failure(db, target, now, threshold=policy.breaker_failures,
+                                  open_for=policy.breaker_open_for)  # fmt: skip
             await _failed(db, item.id, exc, now, _policy_for(connector, policy), rng)
             continue
         await breaker.success(db, target, now)

@@ -20,12 +20,17 @@ from integrations.audit import record
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"submitted", "cancelled"}),
     "submitted": frozenset({"waiting", "approved", "rejected", "cancelled"}),
-    "waiting": frozenset({"waiting", "approved", "rejected", "cancelled"}),
+    # postponed (ditangguhkan) and returned (perubahan): the PyBMC's other decisions on leave.
+    "waiting": frozenset(
+        {"waiting", "approved", "rejected", "cancelled", "postponed", "returned"}
+    ),
     "approved": frozenset({"sent", "completed", "failed", "cancelled"}),
     "sent": frozenset({"completed", "failed", "rejected"}),
     "completed": frozenset(),
     "rejected": frozenset(),
     "cancelled": frozenset(),
+    "postponed": frozenset(),
+    "returned": frozenset(),
     "failed": frozenset({"approved"}),
 }
 OPEN = ("submitted", "waiting")
@@ -39,6 +44,8 @@ STATUS_TEXT: dict[str, T] = {
     "completed": T("selesai", "completed"),
     "rejected": T("ditolak", "rejected"),
     "cancelled": T("dibatalkan", "cancelled"),
+    "postponed": T("ditangguhkan", "postponed"),
+    "returned": T("perlu perubahan", "change needed"),
     "failed": T("gagal terkirim", "failed to deliver"),
 }
 

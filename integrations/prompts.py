@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import outbox, tokens
@@ -20,6 +23,9 @@ PROMPT_TTL = timedelta(days=30)
 APPROVE = T("Setuju", "Approve")
 REJECT = T("Tolak", "Reject")
 ASK = T("Minta info", "Ask for info")
+# For leave: one tap approves; the other decisions of the form are one tap further, with a
+# reason (WhatsApp shows at most three buttons, so they do not all fit in the prompt).
+OTHER = T("Keputusan lain", "Other decision")
 
 
 def summary_lines(request: ServiceRequest) -> list[T]:
@@ -87,6 +93,68 @@ async def leave_context(
     return lines
 
 
+async def _leave_steps(
+    session: AsyncSession, step: ApprovalStep, request: ServiceRequest
+) -> list[T]:
+    """For the PyBMC: the atasan langsung's consideration already given, and their role."""
+    from integrations import leave_authority
+
+    if step.role is None:
+        return []
+    lines: list[T] = []
+    earlier_steps = await session.execute(
+        select(ApprovalStep)
+        .where(ApprovalStep.request_id == request.id, ApprovalStep.step < step.step)
+        .order_by(ApprovalStep.id)
+    )
+    for earlier in earlier_steps.scalars():
+        if earlier.role == leave_authority.ATASAN and earlier.outcome:
+            who = await session.get(Employee, earlier.decided_by_id or earlier.approver_id)
+            word = leave_authority.OUTCOME_TEXT[earlier.outcome]
+            why = f" — {earlier.reason}" if earlier.reason else ""
+            name = who.name if who else "-"
+            lines.append(
+                T(
+                    f"Pertimbangan atasan langsung ({name}): {word.id}{why}",
+                    f"The direct supervisor's consideration ({name}): {word.en}{why}",
+                )
+            )
+    if step.role == leave_authority.PYBMC:
+        lines.append(
+            T(
+                "Anda memutuskan sebagai pejabat yang berwenang memberikan cuti.",
+                "You decide as the official authorised to grant leave.",
+            )
+        )
+    else:
+        lines.append(
+            T(
+                "Anda memberi pertimbangan sebagai atasan langsung.",
+                "You give the consideration as the direct supervisor.",
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class Links:
+    """Makes the document links of a prompt: signed for its approver, expiring."""
+
+    store: Any
+    public_url: str
+
+    async def lines(
+        self, session: AsyncSession, request: ServiceRequest, viewer_id: int, now: datetime
+    ) -> list[T]:
+        from integrations import documents
+
+        out = []
+        for doc in await documents.of_request(session, request.id):
+            url = self.public_url.rstrip("/") + self.store.link(doc, viewer_id, now)
+            out.append(T(f"Lampiran: {url}", f"Attachment: {url}"))
+        return out
+
+
 async def send_prompt(
     session: AsyncSession,
     step: ApprovalStep,
@@ -97,10 +165,18 @@ async def send_prompt(
     heading: T | None = None,
     rules: LeaveRules | None = None,
     calendar: WorkCalendar | None = None,
+    links: Links | None = None,
 ) -> None:
     """Push the approval prompt with Setuju / Tolak / Minta info, bound to the approver."""
     reply = await prompt_reply(
-        session, step, request, now=now, heading=heading, rules=rules, calendar=calendar
+        session,
+        step,
+        request,
+        now=now,
+        heading=heading,
+        rules=rules,
+        calendar=calendar,
+        links=links,
     )
     await outbox.push(session, step.approver_id, reply, now=now, key=key)
 
@@ -114,6 +190,7 @@ async def prompt_reply(
     heading: T | None = None,
     rules: LeaveRules | None = None,
     calendar: WorkCalendar | None = None,
+    links: Links | None = None,
 ) -> Reply:
     """The prompt as a message; issuing it retires the step's earlier buttons."""
     employee = await session.get(Employee, request.employee_id)
@@ -123,11 +200,15 @@ async def prompt_reply(
         await tokens.retire_group(session, step.prompt_group, now)
     step.prompt_group = group
     buttons = []
-    for label, action in (
-        (APPROVE, "approval.approve"),
-        (REJECT, "approval.reject"),
-        (ASK, "approval.info"),
-    ):
+    choices = [(APPROVE, "approval.approve"), (REJECT, "approval.reject"), (ASK, "approval.info")]
+    if step.role is not None:
+        from integrations import leave_authority
+
+        others = len(leave_authority.allowed_outcomes(request.kind)) > 1
+        choices = [(APPROVE, "approval.approve")]
+        choices += [(OTHER, "approval.other")] if others else []
+        choices += [(ASK, "approval.info")]
+    for label, action in choices:
         token = await tokens.issue(
             session,
             employee_id=step.approver_id,
@@ -150,6 +231,9 @@ async def prompt_reply(
     if request.days:
         lines.append(T(f"Lama: {request.days:g} hari", f"Length: {request.days:g} days"))
     lines += await leave_context(session, request, employee, rules=rules, calendar=calendar)
+    lines += await _leave_steps(session, step, request)
+    attached = await links.lines(session, request, step.approver_id, now) if links else []
+    lines += attached
     if step.acting_for_id:
         principal = await session.get(Employee, step.acting_for_id)
         if principal is not None:
@@ -165,4 +249,5 @@ async def prompt_reply(
         )
     # The ref lets the decision later replace this prompt where the channel can edit.
     meta = {"request": request.ref, "ref": f"approval:{step.id}"}
-    return Reply(join(lines), tuple(buttons), meta=meta)
+    # A document link is personal: never shown in a group chat.
+    return Reply(join(lines), tuple(buttons), sensitive=bool(attached), meta=meta)

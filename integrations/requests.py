@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.storage.models import ApprovalStep, Employee, OutboxItem, ServiceRequest
 from core.text import T
-from integrations import lifecycle, routing
+from integrations import documents, lifecycle, routing
 from integrations.approvals import Env, open_level, plan_rows, steps_of
 from integrations.audit import record
 from integrations.catalog import ServiceSpec
@@ -78,6 +78,8 @@ async def submit(
     await session.flush()
     local_day = env.today
     request.ref = make_ref(spec.ref_prefix, local_day, request.id)
+    # Documents the answers name belong to the request before any approver is asked.
+    await documents.link_to_request(session, data, request.id, employee.id)
     if spec.connector is not None:
         body = lifecycle.render_mapping(
             spec.connector.mapping, {**stored, "employee": lifecycle.employee_view(employee)}
@@ -241,6 +243,14 @@ async def mine(
     return list(rows.scalars())
 
 
+def _waiting_for(approver_id: int) -> tuple[Any, ...]:
+    return (
+        ApprovalStep.approver_id == approver_id,
+        ApprovalStep.status == "waiting",
+        ServiceRequest.status.in_(lifecycle.OPEN),
+    )
+
+
 async def pending_for(
     session: AsyncSession, approver_id: int, *, limit: int = 20
 ) -> list[tuple[ApprovalStep, ServiceRequest]]:
@@ -248,15 +258,21 @@ async def pending_for(
     rows = await session.execute(
         select(ApprovalStep, ServiceRequest)
         .join(ServiceRequest, ServiceRequest.id == ApprovalStep.request_id)
-        .where(
-            ApprovalStep.approver_id == approver_id,
-            ApprovalStep.status == "waiting",
-            ServiceRequest.status.in_(lifecycle.OPEN),
-        )
+        .where(*_waiting_for(approver_id))
         .order_by(ServiceRequest.created_at, ServiceRequest.id)
         .limit(limit)
     )
     return [(step, request) for step, request in rows.all()]
+
+
+async def count_pending_for(session: AsyncSession, approver_id: int) -> int:
+    """How many steps wait for this approver in all (not just the page shown)."""
+    count = await session.scalar(
+        select(func.count(ApprovalStep.id))
+        .join(ServiceRequest, ServiceRequest.id == ApprovalStep.request_id)
+        .where(*_waiting_for(approver_id))
+    )
+    return int(count or 0)
 
 
 def describe(request: ServiceRequest) -> T:

@@ -15,7 +15,7 @@ from core.storage.db import Database
 from core.storage.models import ApprovalStep, Employee, ServiceRequest
 from core.text import T
 from core.workdays import WorkCalendar
-from integrations import lifecycle, prompts, routing
+from integrations import leave_authority, lifecycle, prompts, routing
 from integrations.approvals import Env, replace_step
 from integrations.audit import record
 from integrations.leave_rules import LeaveRules
@@ -105,8 +105,60 @@ async def _one(
     return 1
 
 
+async def _hold_authority(session, step: ApprovalStep, request: ServiceRequest, env: Env) -> int:
+    step.escalate_at = None
+    official = await session.get(Employee, step.acting_for_id or step.approver_id)
+    name = official.name if official is not None else "-"
+    for admin in await routing.hr_admins(session):
+        if admin.id == request.employee_id:
+            continue
+        await lifecycle.notify(
+            session,
+            admin.id,
+            T(
+                f"⏫ {request.ref} belum diputuskan oleh {name} (pejabat yang berwenang memberikan"
+                " cuti). Kewenangan tetap padanya; mohon ditindaklanjuti atau tunjuk Plh. dengan"
+                " surat perintah.",
+                f"⏫ {request.ref} is not decided yet by {name} (the official authorised to grant"
+                " leave). The authority stays with them; please follow up or have a Plh."
+                " appointed by letter.",
+            ),
+            now=env.now,
+            key=f"hold:{step.id}:{admin.id}",
+        )
+    await prompts.send_prompt(
+        session,
+        step,
+        request,
+        now=env.now,
+        key=f"prompt:{step.id}:held",
+        heading=T(
+            "⏰ Pengingat: menunggu keputusan Anda", "⏰ Reminder: waiting for your decision"
+        ),
+        rules=env.rules,
+        calendar=env.calendar,
+    )
+    record(
+        session,
+        now=env.now,
+        actor_id=None,
+        channel="scheduler",
+        entity="request",
+        entity_id=request.id,
+        action="step.escalation_held",
+        detail={"step": step.id},
+    )
+    return 1
+
+
 async def _escalate(session, step: ApprovalStep, request: ServiceRequest, env: Env) -> int:
-    """Give the step to the next level up from the silent approver (else to HR)."""
+    """Give the step to the next level up from the silent approver (else to HR).
+
+    A PyBMC's step is never moved: the authority to grant leave is the official's by decree
+    (PP 11/2017 Ps. 309), so HR is told and the official reminded instead.
+    """
+    if step.role == leave_authority.PYBMC:
+        return await _hold_authority(session, step, request, env)
     silent = await session.get(Employee, step.acting_for_id or step.approver_id)
     target = silent.supervisor_id if silent is not None else None
     if target is None or target == request.employee_id:

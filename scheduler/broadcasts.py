@@ -144,16 +144,13 @@ async def create_broadcast(
 
 
 async def _audience(session: AsyncSession, audience: Audience) -> list[tuple[int, str]]:
-    query = select(Employee.id, Employee.nip, Employee.roles, Employee.unit_id).where(
-        Employee.active.is_(True)
-    )
-    people = (await session.execute(query.order_by(Employee.id))).all()
+    query = select(Employee.id, Employee.nip).where(Employee.active.is_(True))
     if audience.kind == "role":
-        return [(p.id, p.nip) for p in people if audience.value in (p.roles or [])]
-    if audience.kind == "unit":
+        query = query.where(Employee.with_role(audience.value))
+    elif audience.kind == "unit":
         units = await _unit_and_below(session, audience.value)
-        return [(p.id, p.nip) for p in people if p.unit_id in units]
-    return [(p.id, p.nip) for p in people]
+        query = query.where(Employee.unit_id.in_(units))
+    return [(p.id, p.nip) for p in await session.execute(query.order_by(Employee.id))]
 
 
 async def _unit_and_below(session: AsyncSession, code: str) -> set[int]:

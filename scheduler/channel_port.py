@@ -60,10 +60,13 @@ class ChannelLimits:
     concurrency: int = 8
 
 
-def limits_from_settings(settings: Settings) -> dict[str, ChannelLimits]:
-    """The configured limits of every channel the sender knows, for one of the instances."""
+def limits_from_settings(settings: Settings, *, shared: bool = False) -> dict[str, ChannelLimits]:
+    """The configured limits of every channel the sender knows, for one of the instances.
+
+    `shared`: the instances pace under one budget in Redis, so each may use the whole rate.
+    """
     # The bot's limits hold for all instances together; a chat's messages may go through any.
-    share = max(1, settings.sender_instances)
+    share = 1 if shared else max(1, settings.sender_instances)
     return {
         "telegram": ChannelLimits(settings.telegram_rate_global / share,
                                   settings.telegram_rate_per_chat),

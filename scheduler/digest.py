@@ -49,11 +49,10 @@ async def sweep_weekly_digest(
         supervisors = [
             (row.id, row.timezone or settings.timezone)
             for row in await session.execute(
-                select(Employee.id, Employee.timezone, Employee.roles).where(
-                    Employee.active.is_(True)
+                select(Employee.id, Employee.timezone).where(
+                    Employee.active.is_(True), Employee.with_role("supervisor")
                 )
             )
-            if "supervisor" in (row.roles or [])
         ]
         due = [(sup, at) for sup, tz in supervisors if (at := digest_time(now, tz, calendar))]
         due = [(sup, at) for sup, at in due if at <= now]

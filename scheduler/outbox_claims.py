@@ -24,8 +24,23 @@ from scheduler.timing import QuietHours
 log = logging.getLogger(__name__)
 
 OutcomeKind = Literal["sent", "retry", "blocked", "rejected", "error", "released"]
-MAX_ATTEMPTS = 10
 _ITEMS = OutboxItem.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """How often a failing send is retried, and how long to wait between attempts.
+
+    Set by `AYO_OUTBOX_MAX_ATTEMPTS`, `AYO_OUTBOX_BACKOFF_BASE_SECONDS` and
+    `AYO_OUTBOX_BACKOFF_MAX_SECONDS`: the n-th failure waits base·2^n seconds, at most max.
+    """
+
+    max_attempts: int = 10
+    base_seconds: float = 5.0
+    max_seconds: float = 3600.0
+
+    def delay(self, attempts: int) -> float:
+        return min(self.base_seconds * 2**attempts, self.max_seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,8 +184,42 @@ def _deferrable(row: Any) -> bool:
     return not bool((row.payload.get("meta") or {}).get("urgent"))
 
 
-async def record(db: Database, outcomes: list[Outcome], now: datetime, owner: str) -> None:
+async def renew_claims(db: Database, ids: list[int], owner: str, until: datetime) -> set[int]:
+    """Extend our claims on `ids` to `until`; returns the ids still ours."""
+    async with db.transaction() as session:
+        rows = await session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.id.in_(ids), OutboxItem.claimed_by == owner,
+                   OutboxItem.status == "pending")
+            .values(claimed_until=until)
+            .returning(OutboxItem.id)
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+        return set(rows.scalars())
+
+
+async def reclaim(db: Database, owner: str) -> int:
+    """Free every claim held under `owner` (its previous run died): due again at once."""
+    async with db.transaction() as session:
+        result = await session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.claimed_by == owner, OutboxItem.status == "pending",
+                   OutboxItem.kind == "message")
+            .values(claimed_by=None, claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+    return result.rowcount or 0
+
+
+async def record(
+    db: Database,
+    outcomes: list[Outcome],
+    now: datetime,
+    owner: str,
+    backoff: Backoff | None = None,
+) -> None:
     """Write the outcomes of sends in one transaction (sent, retry later, blocked, failed)."""
+    backoff = backoff or Backoff()
     if not outcomes:
         return
     sent = [
@@ -201,11 +250,11 @@ async def record(db: Database, outcomes: list[Outcome], now: datetime, owner: st
                 await session.execute(
                     update(_ITEMS)
                     .where(_ITEMS.c.id == o.item_id, _ITEMS.c.claimed_by == owner)
-                    .values(**_change(o, now))
+                    .values(**_change(o, now, backoff))
                 )
 
 
-def _change(o: Outcome, now: datetime) -> dict[str, Any]:
+def _change(o: Outcome, now: datetime, backoff: Backoff) -> dict[str, Any]:
     free = {"claimed_by": None, "claimed_until": None}
     if o.kind == "released":
         return free
@@ -218,9 +267,9 @@ def _change(o: Outcome, now: datetime) -> dict[str, Any]:
         return {**free, "status": "failed", "last_error": (o.reason or "rejected")[:300],
                 "attempts": o.attempts + 1}  # fmt: skip
     attempts = o.attempts + 1
-    if attempts >= MAX_ATTEMPTS:
+    if attempts >= backoff.max_attempts:
         return {**free, "status": "failed", "last_error": f"gave up: {o.reason}"[:300],
                 "attempts": attempts}  # fmt: skip
-    backoff = min(5 * 2**attempts, 3600)
-    return {**free, "attempts": attempts, "next_attempt_at": now + timedelta(seconds=backoff),
+    wait = backoff.delay(attempts)
+    return {**free, "attempts": attempts, "next_attempt_at": now + timedelta(seconds=wait),
             "last_error": (o.reason or "error")[:300]}  # fmt: skip

@@ -15,7 +15,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 Monotonic = Callable[[], float]
 _MARGIN_STEP = 0.01
@@ -42,6 +42,10 @@ class Pacer:
         slot = max(now - self._catch_up, self._next)
         self._next = slot + self.interval
         return max(0.0, slot - now)
+
+    def delay(self) -> float:
+        """Seconds until the next slot, without taking it."""
+        return max(0.0, self._next - self._monotonic())
 
     def skip(self) -> None:
         """Leave the next slot empty."""
@@ -87,6 +91,12 @@ class SendWindow:
         self.margin = min(_MARGIN_MAX, self.margin + _MARGIN_STEP)
 
 
+class SharedPacer(Protocol):
+    """Slots handed out across instances (the Redis budget)."""
+
+    async def wait(self) -> None: ...
+
+
 class ChannelGate:
     """The global pace of one channel, the pace of each chat and per-chat `retry_after`."""
 
@@ -98,8 +108,11 @@ class ChannelGate:
         headroom: float = 0.99,
         max_chats: int = 50_000,
         monotonic: Monotonic = time.monotonic,
+        shared: SharedPacer | None = None,
     ) -> None:
         self._monotonic = monotonic
+        # The bot's budget shared with other instances (scheduler/budget.py), if any.
+        self._shared = shared
         # The send window below holds the hard limit, so the pace may make up a late slot.
         self._global = Pacer(global_rate * headroom, catch_up=2, monotonic=monotonic)
         self._window = (
@@ -117,6 +130,11 @@ class ChannelGate:
     def rate(self) -> float:
         """The effective global rate (messages per second)."""
         return 1.0 / self._global.interval
+
+    def chat_delay(self, chat_id: str) -> float:
+        """Seconds until this chat's next slot (0 when it may be written to now)."""
+        pacer = self._chats.get(chat_id)
+        return pacer.delay() if pacer is not None else 0.0
 
     def wait_for_chat(self, chat_id: str, now: datetime) -> float:
         """Seconds this chat must still wait because the channel said `retry_after`."""
@@ -153,7 +171,10 @@ class ChannelGate:
             await pacer.wait()
         # The channel's slot is taken last, so that none is wasted waiting on one chat.
         async with self._turn:
-            await self._global.wait()
+            if self._shared is not None:
+                await self._shared.wait()
+            else:
+                await self._global.wait()
             if self._window is not None:
                 await self._window.enter()
 

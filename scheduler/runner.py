@@ -25,11 +25,7 @@ from core.settings import Settings
 from core.storage.db import Database
 from core.workdays import WorkCalendar
 from scheduler import sweeps
-from scheduler.channel_port import (
-    ChannelSender,
-    limits_from_settings,
-    start_channels,
-)
+from scheduler.channel_port import ChannelSender, start_channels
 from scheduler.sender import Sender
 from scheduler.timing import QuietHours
 
@@ -127,6 +123,7 @@ def build_jobs(
     sender: Sender | None,
     connectors: Any = None,
     leave_rules: Any = None,
+    send_every: float | None = None,
 ) -> list[Job]:
     """Every scheduled job of Ayo, on its interval."""
     jobs = [
@@ -135,7 +132,7 @@ def build_jobs(
         Job("approvals.remind", timedelta(seconds=60),
             lambda: sweeps.sweep_approvals(db, clock(), calendar, leave_rules)),
         Job("backend.deliver", timedelta(seconds=10),
-            lambda: sweeps.sweep_backend_calls(db, clock(), connectors)),
+            lambda: sweeps.sweep_backend_calls(db, clock(), connectors, settings)),
         Job("digest.weekly", timedelta(seconds=60),
             lambda: sweeps.sweep_weekly_digest(db, clock(), calendar, settings)),
         Job("requests.nudge", timedelta(seconds=300),
@@ -144,7 +141,7 @@ def build_jobs(
                 default_tz=settings.timezone)),
     ]  # fmt: skip
     if sender is not None:
-        jobs.insert(0, Job("outbox.send", timedelta(seconds=2), sender.sweep))
+        jobs.insert(0, Job("outbox.send", timedelta(seconds=send_every or 2), sender.sweep))
     return jobs
 
 
@@ -157,6 +154,8 @@ async def start_scheduler(
     channels: Mapping[str, ChannelSender],
     connectors: Any = None,
     leave_rules: Any = None,
+    owner: str | None = None,
+    send_every: float | None = None,
 ) -> Runner:
     """Build the sender and every sweep, start them, and return the runner to stop later.
 
@@ -165,9 +164,11 @@ async def start_scheduler(
     sender = None
     if channels:
         quiet = QuietHours.parse(settings.quiet_hours)
-        sender = Sender(db, channels, limits_from_settings(settings), clock, quiet=quiet)
+        sender = Sender.from_settings(db, channels, settings, clock, quiet=quiet, owner=owner)
+        await sender.reclaim_own()
     jobs = build_jobs(db=db, clock=clock, calendar=calendar, settings=settings, sender=sender,
-                      connectors=connectors, leave_rules=leave_rules)  # fmt: skip
+                      connectors=connectors, leave_rules=leave_rules,
+                      send_every=send_every)  # fmt: skip
     await start_channels(channels)
     runner = Runner(jobs, timezone=settings.timezone)
     runner.start()

@@ -52,8 +52,14 @@ async def sweep_approvals(
     return await remind_and_escalate(db, now, calendar, rules=leave_rules)
 
 
-async def sweep_backend_calls(db: Database, now: datetime, connectors: Any) -> int:
+async def sweep_backend_calls(
+    db: Database, now: datetime, connectors: Any, settings: Any = None
+) -> int:
     """Outbox rows to backends and callback URLs (integrations/), retried with backoff."""
     if connectors is None:
         return 0
-    return await deliver_due(db, now, connectors)
+    if settings is None:
+        return await deliver_due(db, now, connectors)
+    from integrations.delivery import RetryPolicy
+
+    return await deliver_due(db, now, connectors, policy=RetryPolicy.from_settings(settings))

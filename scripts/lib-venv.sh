@@ -1,4 +1,11 @@
-# Shared by scripts/start and scripts/test: a project venv, reinstalled when pyproject changes.
+# Shared by scripts/start and scripts/test: a project venv, reinstalled when pyproject.toml or
+# requirements.lock changes.
+#
+# The pinned versions of requirements.lock (scripts/lock regenerates it) go in first; then Ayo
+# itself with its extras, which finds those pins already satisfied and adds, unpinned, only a
+# dependency the lock does not know yet (added to pyproject.toml since the lock was made). If
+# the lock cannot be installed at all (a pin withdrawn, a Python it does not fit), say so and
+# install from pyproject.toml alone rather than leave a broken venv.
 ensure_venv() {
   local extras="$1"
   local python="${PYTHON:-python3}"
@@ -6,8 +13,14 @@ ensure_venv() {
     "$python" -m venv .venv
   fi
   local stamp=".venv/.ayo-installed${extras}"
-  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] \
+    || { [ -f requirements.lock ] && [ requirements.lock -nt "$stamp" ]; }; then
     .venv/bin/python -m pip install --quiet --upgrade pip
+    if [ -f requirements.lock ]; then
+      if ! .venv/bin/python -m pip install --quiet -r requirements.lock; then
+        echo "warning: requirements.lock did not install; using pyproject.toml's ranges" >&2
+      fi
+    fi
     .venv/bin/python -m pip install --quiet -e ".${extras}"
     touch "$stamp"
   fi

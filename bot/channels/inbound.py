@@ -1,9 +1,10 @@
 """From an authentic update to processed messages: commit first, then process per chat in order.
 
 Webhooks (and Telegram long polling) hand each update to `InboundPipeline.accept`, which commits
-it to the inbox (a redelivery is a no-op) and wakes the chat's worker; the webhook then answers
-200 at once. Each chat has at most one worker, so its updates are processed in the order they
-were committed, while different chats are processed concurrently.
+it to the inbox (a redelivery is a no-op) and, when this process does the processing, wakes the
+inbox worker (bot/worker.py); the webhook then answers 200 at once. The worker leases a chat
+before processing it, so its updates are processed in the order they were committed while
+different chats are processed concurrently, here or in worker processes (`ayo worker`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.engine import Engine
 from bot.types import Inbound
+from bot.worker import InboxWorker
 from core.storage.models import ChatAccount, InboxItem
+from core.untrusted import clean
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +38,14 @@ class InboundPipeline:
         self.db = engine.deps.db
         # Called after a chat's worker finished (e.g. to wake the sender for the replies).
         self.after = after
-        self._workers: dict[int, asyncio.Task[None]] = {}
-        self._again: set[int] = set()
+        self.worker = InboxWorker(engine, after=self.after_hook)
+        # False when worker processes do the processing (`ayo serve --workers N` on PostgreSQL):
+        # this process then only commits updates and the workers find them by polling.
+        self.local = True
+        # True while `worker.run` is running (ayo serve): a kick only wakes it.
+        self.running = False
+        self._drain: asyncio.Task[None] | None = None
+        self._again = False
         self._tasks: set[asyncio.Task[Any]] = set()
 
     async def accept(
@@ -47,17 +56,13 @@ class InboundPipeline:
         `before` runs after the commit and before processing (WhatsApp releases held
         messages there, so they arrive ahead of the answer).
         """
-        inbox_id = await self.engine.receive(inbound)
-        if inbox_id is None:
+        received = await self.engine.receive_item(inbound)
+        if received is None:
             return None
+        inbox_id, account_id = received
         if before is not None:
             await before()
-        async with self.db.sessions() as session:
-            account_id = await session.scalar(
-                select(InboxItem.chat_account_id).where(InboxItem.id == inbox_id)
-            )
-        if account_id is not None:
-            self.kick(account_id)
+        self.kick(account_id)
         return inbox_id
 
     async def note(self, inbound: Inbound) -> bool:
@@ -103,7 +108,7 @@ class InboundPipeline:
                         channel=channel,
                         external_key=f"aside:{digest}",
                         kind="unreadable",
-                        text=body[:ASIDE_LIMIT].decode("utf-8", errors="replace"),
+                        text=clean(body[:ASIDE_LIMIT].decode("utf-8", errors="replace")),
                         meta={"reason": reason[:100], "size": len(body)},
                         status="aside",
                         received_at=now,
@@ -120,15 +125,20 @@ class InboundPipeline:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def kick(self, chat_account_id: int) -> None:
-        """Make sure the chat's worker runs (again) over its pending inbox."""
-        if chat_account_id in self._workers:
-            self._again.add(chat_account_id)
+    def kick(self, chat_account_id: int | None = None) -> None:
+        """Make sure the inbox worker looks (again) for pending updates."""
+        if not self.local:
             return
-        self._workers[chat_account_id] = asyncio.create_task(self._work(chat_account_id))
+        if self.running:
+            self.worker.wake()
+            return
+        if self._drain is not None and not self._drain.done():
+            self._again = True
+            return
+        self._drain = asyncio.create_task(self._drain_all())
 
     async def recover(self) -> int:
-        """Wake a worker for every chat with pending updates (after a restart)."""
+        """Count the chats with pending updates (after a restart) and start on them at once."""
         async with self.db.sessions() as session:
             ids = list(
                 (
@@ -139,28 +149,26 @@ class InboundPipeline:
                     )
                 ).scalars()
             )
-        for account_id in ids:
-            if account_id is not None:
-                self.kick(account_id)
+        if ids:
+            self.kick()
         return len(ids)
 
     async def idle(self) -> None:
-        """Wait until every worker and side job has finished (tests, shutdown)."""
-        while self._workers or self._tasks:
-            await asyncio.gather(*self._workers.values(), *self._tasks, return_exceptions=True)
+        """Wait until the worker and every side job have finished (tests, shutdown)."""
+        while (self._drain is not None and not self._drain.done()) or self._tasks:
+            pending = [*self._tasks] + ([self._drain] if self._drain is not None else [])
+            await asyncio.gather(*pending, return_exceptions=True)
+        await self.worker.idle_hooks()
 
-    async def _work(self, chat_account_id: int) -> None:
+    async def _drain_all(self) -> None:
         try:
             while True:
-                self._again.discard(chat_account_id)
-                done = await self.engine.process_pending(chat_account_id)
-                if not done and chat_account_id not in self._again:
+                self._again = False
+                await self.worker.drain()
+                if not self._again:
                     break
         except Exception:
-            log.exception("worker of chat account %s failed", chat_account_id)
-        finally:
-            del self._workers[chat_account_id]
-        await self.after_hook()
+            log.exception("inbox worker failed")
 
     async def after_hook(self) -> None:
         """Run the `after` hook (new outbox messages may be waiting to be sent)."""

@@ -23,6 +23,8 @@ class LocalMessage:
     in_reply_to: int | None  # inbox id of the message it answers; None for a push
     text: str
     buttons: tuple[tuple[str, str], ...]  # (label, token)
+    # A file sent with the message: {"filename", "url"} (the web chat shows a download link).
+    attachment: dict[str, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -30,6 +32,7 @@ class LocalMessage:
             "in_reply_to": self.in_reply_to,
             "text": self.text,
             "buttons": [{"label": label, "token": token} for label, token in self.buttons],
+            "attachment": self.attachment,
         }
 
 
@@ -55,6 +58,7 @@ class LocalChannel:
         text: str | None = None,
         button: str | None = None,
         client_id: str | None = None,
+        meta: dict[str, Any] | None = None,
     ) -> int | None:
         """Hand one message to the engine; `client_id` makes a resent message harmless."""
         employee = await self.employee(nip)
@@ -66,6 +70,7 @@ class LocalChannel:
             key=f"{nip}:{client_id or uuid.uuid4().hex}",
             text=text,
             button=button,
+            meta=dict(meta or {}),
         )
         return await self.engine.handle(inbound)
 
@@ -107,6 +112,14 @@ class LocalChannel:
                         in_reply_to=row.in_reply_to,
                         text=reply.text.get(language),
                         buttons=tuple((b.label.get(language), b.token) for b in reply.buttons),
+                        attachment=_attachment(employee.nip, reply),
                     )
                 )
             return messages
+
+
+def _attachment(nip: str, reply: Reply) -> dict[str, str] | None:
+    found = reply.attachment
+    if found is None:
+        return None
+    return {"filename": found.filename, "url": f"/api/local/{nip}/files/{found.kind}/{found.ref}"}

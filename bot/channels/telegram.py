@@ -18,12 +18,13 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.request import HTTPXRequest
 
-from bot.channels import refs, render
-from bot.types import ChatRef, Inbound
+from bot.channels import attachments, refs, render
+from bot.types import BUTTON_LIMIT, NAME_LIMIT, TEXT_LIMIT, ChatRef, Inbound
+from core import untrusted
 from core.clock import Clock
 from core.messages import Reply
 from core.settings import Settings
@@ -65,6 +66,8 @@ class TelegramChannel:
         bot = Bot(
             settings.telegram_token,
             base_url=settings.telegram_api_url,
+            # Files live beside the API: ".../bot" → ".../file/bot".
+            base_file_url=settings.telegram_api_url.removesuffix("bot") + "file/bot",
             request=request,
             get_updates_request=HTTPXRequest(read_timeout=60.0),
         )
@@ -105,17 +108,19 @@ class TelegramChannel:
         return secrets.compare_digest(given.encode(), self._secret.encode())
 
     def parse(self, payload: Any) -> Inbound | None:
-        """The update as an `Inbound`; None for kinds Ayo ignores; `Unreadable` if malformed."""
-        if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
-            raise Unreadable("no update_id")
-        key = str(payload["update_id"])
+        """The update as an `Inbound`; None for kinds Ayo ignores; `Unreadable` if malformed.
+
+        Every field is type-checked: a forged or broken update is set aside, never a 500.
+        """
         try:
-            if "message" in payload:
-                return _message(key, payload["message"])
-            if "callback_query" in payload:
-                return _callback(key, payload["callback_query"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise Unreadable(type(exc).__name__) from exc
+            update = untrusted.obj(payload)
+            key = str(untrusted.int64(update.get("update_id")))
+            if "message" in update:
+                return _message(key, untrusted.obj(update["message"]))
+            if "callback_query" in update:
+                return _callback(key, untrusted.obj(update["callback_query"]))
+        except untrusted.Malformed as exc:
+            raise Unreadable(str(exc)) from exc
         return None
 
     async def pressed(self, callback_id: str, inbound: Inbound) -> None:
@@ -177,6 +182,16 @@ class TelegramChannel:
                 reply_markup=_keyboard(message),
             )
             last = sent.message_id
+        if reply.attachment is not None:
+            try:
+                file = await attachments.load(self.db, reply.attachment)
+            except attachments.MissingAttachment as exc:
+                raise Rejected(f"attachment missing: {exc}") from exc
+            sent = await self.bot.send_document(
+                chat_id=int(chat_id),
+                document=InputFile(file.content, filename=file.filename),
+            )
+            last = sent.message_id
         return last
 
     async def _edit(self, chat_id: str, message_id: int, message: render.TelegramMessage) -> bool:
@@ -195,6 +210,16 @@ class TelegramChannel:
             log.info("edit of a Telegram message failed: %s", exc.message)
             return False
         return True
+
+    async def download(self, file: dict[str, Any], limit: int) -> bytes:
+        """The bytes of a file a user sent (getFile, then the file URL); at most `limit`."""
+        found = await self.bot.get_file(file["id"])
+        if found.file_size is not None and found.file_size > limit:
+            raise ValueError("file too large")
+        content = bytes(await found.download_as_bytearray())
+        if len(content) > limit:
+            raise ValueError("file too large")
+        return content
 
     # -- setup -------------------------------------------------------------------------------
     async def register_webhook(self, url: str) -> None:
@@ -224,8 +249,10 @@ def _keyboard(message: render.TelegramMessage) -> InlineKeyboardMarkup | None:
     )  # fmt: skip
 
 
-def _chat(chat: dict[str, Any]) -> ChatRef:
-    return ChatRef("telegram", str(int(chat["id"])), is_group=chat.get("type") != "private")
+def _chat(chat: Any) -> ChatRef:
+    chat = untrusted.obj(chat)
+    chat_id = untrusted.int64(chat.get("id"))
+    return ChatRef("telegram", str(chat_id), is_group=chat.get("type") != "private")
 
 
 def _command(text: str) -> str:
@@ -236,32 +263,67 @@ def _command(text: str) -> str:
     return text
 
 
+# Telegram's file ids are opaque strings of about 70-90 characters.
+FILE_ID_LIMIT = 200
+
+
+def _file(message: dict[str, Any]) -> dict[str, Any] | None:
+    """A document or photo in a message, as the engine's channel-neutral file reference."""
+    document = untrusted.opt_obj(message.get("document"))
+    file_id = untrusted.opt_text(document.get("file_id"), FILE_ID_LIMIT)
+    if file_id:
+        return {
+            "id": file_id,
+            "mime": untrusted.opt_text(document.get("mime_type"), NAME_LIMIT),
+            "size": untrusted.opt_int64(document.get("file_size")),
+        }
+    photos = message.get("photo")
+    if isinstance(photos, list) and photos:
+        largest = untrusted.opt_obj(photos[-1])  # Telegram lists the sizes smallest first
+        file_id = untrusted.opt_text(largest.get("file_id"), FILE_ID_LIMIT)
+        if file_id:
+            size = untrusted.opt_int64(largest.get("file_size"))
+            return {"id": file_id, "mime": "image/jpeg", "size": size}
+    return None
+
+
 def _message(key: str, message: dict[str, Any]) -> Inbound:
-    sender = message.get("from") or {}
-    text = message.get("text")
+    sender = untrusted.opt_obj(message.get("from"))
+    text = untrusted.opt_text(message.get("text"), TEXT_LIMIT)
+    meta: dict[str, Any] = {
+        "from_id": untrusted.opt_int64(sender.get("id")),
+        "message_id": untrusted.opt_int64(message.get("message_id")),
+    }
+    file = _file(message)
+    if file is not None:
+        meta["file"] = file
+        text = untrusted.opt_text(message.get("caption"), TEXT_LIMIT)
     return Inbound(
-        chat=_chat(message["chat"]),
+        chat=_chat(message.get("chat")),
         key=key,
-        text=_command(text) if isinstance(text, str) else None,
-        sender_name=sender.get("first_name"),
-        meta={"from_id": sender.get("id"), "message_id": message.get("message_id")},
+        text=_command(text) if text is not None else None,
+        sender_name=untrusted.opt_text(sender.get("first_name"), NAME_LIMIT),
+        meta=meta,
     )
 
 
 def _callback(key: str, query: dict[str, Any]) -> Inbound:
-    sender = query["from"]
-    message = query.get("message") or {}
-    chat = message.get("chat") or {"id": sender["id"], "type": "private"}
+    sender = untrusted.obj(query.get("from"))
+    sender_id = untrusted.int64(sender.get("id"))
+    message = untrusted.opt_obj(query.get("message"))
+    chat = message.get("chat") if "chat" in message else {"id": sender_id, "type": "private"}
     data = query.get("data")
+    # Telegram's callback_data is at most 64 bytes: anything longer is not one of ours.
+    button = data if isinstance(data, str) and 0 < len(data) <= BUTTON_LIMIT else None
     return Inbound(
         chat=_chat(chat),
         key=key,
         # A press without data (a game button) reads as an unsupported message.
-        button=data if isinstance(data, str) and data else None,
-        sender_name=sender.get("first_name"),
+        button=untrusted.clean(button) if button else None,
+        sender_name=untrusted.opt_text(sender.get("first_name"), NAME_LIMIT),
         meta={
-            "from_id": sender.get("id"),
-            "callback_id": str(query["id"]),
-            "message_id": message.get("message_id"),
+            "from_id": sender_id,
+            "callback_id": untrusted.ident(query.get("id"), 64),
+            "message_id": untrusted.opt_int64(message.get("message_id")),
         },
     )

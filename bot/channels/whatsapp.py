@@ -21,9 +21,18 @@ from pywa.types import Button, Section, SectionList, SectionRow
 from pywa.types.templates import TemplateLanguage
 from pywa_async import WhatsApp
 
-from bot.channels import render, whatsapp_window
+from bot.channels import attachments, render, whatsapp_window
 from bot.channels.whatsapp_transport import graph_session
-from bot.types import ChatRef, Inbound
+from bot.types import (
+    BUTTON_LIMIT,
+    CHAT_ID_LIMIT,
+    KEY_LIMIT,
+    NAME_LIMIT,
+    TEXT_LIMIT,
+    ChatRef,
+    Inbound,
+)
+from core import untrusted
 from core.clock import Clock
 from core.messages import Reply
 from core.settings import Settings
@@ -112,27 +121,37 @@ class WhatsAppChannel:
         return params.get("hub.challenge", "")
 
     def parse(self, payload: Any) -> Parsed:
-        """Every message and status in a webhook; `Unreadable` if it is not one."""
-        if not isinstance(payload, dict) or not isinstance(payload.get("entry"), list):
-            raise Unreadable("no entry")
+        """Every message and status in a webhook; `Unreadable` if it is not one.
+
+        Every field is type-checked: a forged or broken webhook is set aside, never a 500.
+        """
         parsed = Parsed()
         try:
-            for entry in payload["entry"]:
-                for change in entry.get("changes") or []:
-                    value = change.get("value") or {}
-                    names = {
-                        c.get("wa_id"): (c.get("profile") or {}).get("name")
-                        for c in value.get("contacts") or []
-                    }
-                    for message in value.get("messages") or []:
-                        parsed.inbounds.append(_inbound(message, names))
-                    for status in value.get("statuses") or []:
+            body = untrusted.obj(payload)
+            if not isinstance(body.get("entry"), list):
+                raise untrusted.Malformed("no entry")
+            for entry in body["entry"]:
+                for change in _list(untrusted.obj(entry).get("changes")):
+                    value = untrusted.opt_obj(untrusted.obj(change).get("value"))
+                    names = {}
+                    for contact in _list(value.get("contacts")):
+                        contact = untrusted.obj(contact)
+                        profile = untrusted.opt_obj(contact.get("profile"))
+                        name = untrusted.opt_text(profile.get("name"), NAME_LIMIT)
+                        names[untrusted.opt_text(contact.get("wa_id"), CHAT_ID_LIMIT)] = name
+                    for message in _list(value.get("messages")):
+                        parsed.inbounds.append(_inbound(untrusted.obj(message), names))
+                    for status in _list(value.get("statuses")):
+                        status = untrusted.obj(status)
                         parsed.statuses += 1
                         if status.get("status") == "failed":
-                            errors = status.get("errors") or [{}]
-                            parsed.failures.append((str(status["id"]), errors[0].get("code")))
-        except (AttributeError, KeyError, TypeError, ValueError) as exc:
-            raise Unreadable(type(exc).__name__) from exc
+                            errors = _list(status.get("errors")) or [{}]
+                            code = untrusted.opt_int64(untrusted.opt_obj(errors[0]).get("code"))
+                            parsed.failures.append(
+                                (untrusted.ident(status.get("id"), KEY_LIMIT), code)
+                            )
+        except untrusted.Malformed as exc:
+            raise Unreadable(str(exc)) from exc
         return parsed
 
     # -- outbound ----------------------------------------------------------------------------
@@ -182,7 +201,26 @@ class WhatsAppChannel:
                     ),
                 )
             sent_id = sent.id
+        if reply.attachment is not None:
+            try:
+                file = await attachments.load(self.db, reply.attachment)
+            except attachments.MissingAttachment as exc:
+                raise Rejected(f"attachment missing: {exc}") from exc
+            sent = await self.wa.send_document(
+                to=chat_id, document=file.content, filename=file.filename, mime_type=file.mime
+            )
+            sent_id = sent.id
         return sent_id
+
+    async def download(self, file: dict[str, Any], limit: int) -> bytes:
+        """The bytes of a file a user sent (media id → URL → bytes); at most `limit`."""
+        found = await self.wa.get_media_url(file["id"])
+        if found.file_size is not None and found.file_size > limit:
+            raise ValueError("file too large")
+        content = await self.wa.get_media_bytes(found.url)
+        if len(content) > limit:
+            raise ValueError("file too large")
+        return content
 
     async def _send_template(
         self, chat_id: str, account_id: int | None, reply: Reply, language: str
@@ -200,7 +238,9 @@ class WhatsAppChannel:
             language=TemplateLanguage("en" if language == "en" else "id"),
             params=[body],
         )
-        if account_id is not None and (reply.buttons or _clipped(reply, language)):
+        # A template carries no buttons or files: the whole reply waits for the user's answer.
+        has_more = reply.buttons or reply.attachment is not None or _clipped(reply, language)
+        if account_id is not None and has_more:
             await whatsapp_window.hold(self.db, account_id, reply, self.clock())
         return sent.id
 
@@ -213,27 +253,48 @@ def _reason(exc: wa_errors.WhatsAppError) -> str:
     return f"{exc.code}: {type(exc).__name__}"
 
 
-def _inbound(message: dict[str, Any], names: Mapping[str, str | None]) -> Inbound:
-    sender = str(message["from"])
-    kind = message.get("type")
+def _list(value: Any) -> list[Any]:
+    """An optional array: missing reads as empty, another type is `Malformed`."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise untrusted.Malformed("not an array")
+    return value
+
+
+def _inbound(message: dict[str, Any], names: Mapping[str | None, str | None]) -> Inbound:
+    sender = untrusted.ident(message.get("from"), CHAT_ID_LIMIT)
+    kind = untrusted.opt_text(message.get("type"), 20)
     text: str | None = None
     button: str | None = None
     meta: dict[str, Any] = {"type": kind}
     if kind == "text":
-        text = str((message.get("text") or {}).get("body", ""))
+        text = untrusted.opt_text(untrusted.opt_obj(message.get("text")).get("body"), TEXT_LIMIT)
+        text = text or ""
     elif kind == "interactive":
-        interactive = message.get("interactive") or {}
-        reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
-        button = str(reply["id"]) if reply.get("id") else None
+        interactive = untrusted.opt_obj(message.get("interactive"))
+        reply = untrusted.opt_obj(interactive.get("button_reply")) or untrusted.opt_obj(
+            interactive.get("list_reply")
+        )
+        data = reply.get("id")
+        button = untrusted.clean(data) if isinstance(data, str) and data else None
+        button = button if button is None or len(button) <= BUTTON_LIMIT else None
+    elif kind in ("document", "image"):
+        media = untrusted.opt_obj(message.get(kind))
+        media_id = untrusted.opt_text(media.get("id"), KEY_LIMIT)
+        if media_id:
+            mime = untrusted.opt_text(media.get("mime_type"), NAME_LIMIT)
+            meta["file"] = {"id": media_id, "mime": mime, "size": None}
+        text = untrusted.opt_text(media.get("caption"), TEXT_LIMIT)
     elif kind == "button":
         # A template quick reply: it carries no token of ours, only the wish to go on.
         meta[CONTINUE] = True
-    context = message.get("context") or {}
-    if context.get("id"):
-        meta["context_id"] = str(context["id"])
+    context_id = untrusted.opt_text(untrusted.opt_obj(message.get("context")).get("id"), 100)
+    if context_id:
+        meta["context_id"] = context_id
     return Inbound(
         chat=ChatRef("whatsapp", sender),
-        key=str(message["id"]),
+        key=untrusted.ident(message.get("id"), KEY_LIMIT),
         text=text,
         button=button,
         sender_name=names.get(sender),

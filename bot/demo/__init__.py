@@ -14,6 +14,8 @@ from core.storage.db import Database
 from core.storage.models import Employee, OrgUnit
 
 ORGANISATION = Path(__file__).with_name("organisation.yaml")
+# The demo OPDs' leave authority (who grants leave: the PPK's delegation decree).
+LEAVE_AUTHORITY = Path(__file__).with_name("leave_authority.yaml")
 
 
 def demo_nip(born: date, tmt: str, sex: str, serial: int) -> str:
@@ -63,6 +65,9 @@ async def load_demo(db: Database, now: datetime, path: Path = ORGANISATION) -> i
             session.add(person)
             await session.flush()
             people[spec["key"]] = person
+        from integrations.leave_authority import load_file
+
+        await load_file(session, LEAVE_AUTHORITY)
         return len(people)
 
 

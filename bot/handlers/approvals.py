@@ -9,10 +9,11 @@ from bot.handlers.registry import ActionHandler, ExpectHandler, Handler
 from bot.handlers.services import env_of
 from core.messages import Reply
 from core.text import T
-from integrations import approvals, prompts
-from integrations.requests import pending_for
+from integrations import approvals, leave_authority, prompts
+from integrations.requests import count_pending_for, pending_for
 
 REASON_EXPECT = "approval.reason"
+OUTCOME_REASON_EXPECT = "approval.outcome_reason"
 QUESTION_EXPECT = "approval.question"
 ANSWER_EXPECT = "request.answer"
 
@@ -30,6 +31,11 @@ async def press_approve(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
         return _refused(outcome)
     ref = outcome.request.ref if outcome.request else ""
     decided = T(f"✅ {ref} disetujui. Terima kasih.", f"✅ {ref} approved. Thank you.")
+    if not outcome.final and outcome.request is not None and outcome.request.kind:
+        decided = T(
+            f"✅ {ref}: pertimbangan Anda (disetujui) diteruskan ke pejabat yang berwenang.",
+            f"✅ {ref}: your consideration (approved) goes on to the authorised official.",
+        )
     return [Reply(decided, replaces=f"approval:{int(payload['step'])}")]
 
 
@@ -55,6 +61,92 @@ async def press_reject(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     ]
 
 
+async def press_other(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    """A leave step's other decisions (the form's PERUBAHAN / DITANGGUHKAN / TIDAK DISETUJUI),
+    only those the regulation allows for this leave type; each asks for its reason next."""
+    step_id = int(payload["step"])
+    outcome, _ = await approvals.check(ctx.session, step_id, ctx.me.id, env_of(ctx))
+    if not outcome.ok or outcome.request is None:
+        return _refused(outcome)
+    group = ctx.new_button_group()
+    buttons = [
+        await ctx.button(
+            leave_authority.OUTCOME_TEXT[choice],
+            "approval.outcome",
+            {"step": step_id, "outcome": choice},
+            group=group,
+        )
+        for choice in leave_authority.allowed_outcomes(outcome.request.kind)
+        if choice != leave_authority.SETUJU
+    ]
+    buttons.append(
+        await ctx.button(
+            T("Kembali ke permohonan", "Back to the request"),
+            "approval.show",
+            {"step": step_id},
+            group=group,
+        )
+    )
+    return [
+        Reply(
+            T(
+                f"Keputusan untuk {outcome.request.ref}:",
+                f"Decision on {outcome.request.ref}:",
+            ),
+            tuple(buttons),
+        )
+    ]
+
+
+async def press_outcome(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    step_id, choice = int(payload["step"]), str(payload["outcome"])
+    outcome, _ = await approvals.check(ctx.session, step_id, ctx.me.id, env_of(ctx))
+    if not outcome.ok or outcome.request is None:
+        return _refused(outcome)
+    ctx.state.set("expect", {"kind": OUTCOME_REASON_EXPECT, "step": step_id, "outcome": choice})
+    word = leave_authority.OUTCOME_TEXT[choice]
+    return [
+        Reply(
+            T(
+                f"{word.id} — tulis alasannya untuk {outcome.request.ref} (wajib).",
+                f"{word.en} — write the reason for {outcome.request.ref} (required).",
+            )
+        )
+    ]
+
+
+async def outcome_reason_typed(ctx: Context, text: str) -> list[Reply]:
+    expect = ctx.state.pop("expect") or {}
+    step_id, choice = int(expect["step"]), str(expect["outcome"])
+    outcome = await approvals.decide(
+        ctx.session,
+        step_id,
+        actor_id=ctx.me.id,
+        approve=False,
+        outcome=choice,
+        reason=text,
+        env=env_of(ctx),
+    )
+    if not outcome.ok:
+        return _refused(outcome)
+    ref = outcome.request.ref if outcome.request else ""
+    word = leave_authority.OUTCOME_TEXT[choice]
+    told = (
+        T("Pemohon sudah diberi tahu.", "The requester has been told.")
+        if outcome.final
+        else T(
+            "Pertimbangan Anda diteruskan ke pejabat yang berwenang.",
+            "Your consideration goes on to the authorised official.",
+        )
+    )
+    return [
+        Reply(
+            T(f"{ref}: {word.id}. ", f"{ref}: {word.en}. ") + told,
+            replaces=f"approval:{step_id}",
+        )
+    ]
+
+
 async def press_show(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     """Show a waiting request's prompt again, with fresh buttons (after Tolak was pressed)."""
     ctx.state.clear("expect")
@@ -65,7 +157,13 @@ async def press_show(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
         return _refused(outcome)
     env = env_of(ctx)
     reply = await prompts.prompt_reply(
-        ctx.session, step, outcome.request, now=ctx.now, rules=env.rules, calendar=env.calendar
+        ctx.session,
+        step,
+        outcome.request,
+        now=ctx.now,
+        rules=env.rules,
+        calendar=env.calendar,
+        links=env.links,
     )
     return [reply]
 
@@ -167,14 +265,19 @@ async def pending(ctx: Context) -> list[Reply]:
                 )
             )
         ]
-    replies = [
-        Reply(
-            T(
-                f"Ada {len(rows)} permohonan menunggu persetujuan Anda:",
-                f"{len(rows)} requests are waiting for your approval:",
-            )
+    total = await count_pending_for(ctx.session, ctx.me.id)
+    if total > len(rows):
+        # The page holds the oldest ones; the count is the real one.
+        heading = T(
+            f"Ada {total} permohonan menunggu persetujuan Anda; {len(rows)} yang paling lama:",
+            f"{total} requests are waiting for your approval; the {len(rows)} oldest:",
         )
-    ]
+    else:
+        heading = T(
+            f"Ada {total} permohonan menunggu persetujuan Anda:",
+            f"{total} requests are waiting for your approval:",
+        )
+    replies = [Reply(heading)]
     env = env_of(ctx)
     for step, request in rows:
         replies.append(
@@ -185,6 +288,7 @@ async def pending(ctx: Context) -> list[Reply]:
                 now=ctx.now,
                 rules=env.rules,
                 calendar=env.calendar,
+                links=env.links,
                 heading=T("Menunggu sejak ", "Waiting since ")
                 + T(
                     f"{request.created_at.astimezone(ctx.tz):%d/%m %H:%M}",
@@ -201,10 +305,13 @@ ACTIONS: dict[str, ActionHandler] = {
     "approval.reject": press_reject,
     "approval.info": press_info,
     "approval.show": press_show,
+    "approval.other": press_other,
+    "approval.outcome": press_outcome,
     "request.answer": press_answer,
 }
 EXPECTS: dict[str, ExpectHandler] = {
     REASON_EXPECT: reason_typed,
+    OUTCOME_REASON_EXPECT: outcome_reason_typed,
     QUESTION_EXPECT: question_typed,
     ANSWER_EXPECT: answer_typed,
 }

@@ -44,6 +44,9 @@ def env_of(ctx: Context) -> Env:
         rules=ctx.deps.leave_rules,
         channel=ctx.account.channel,
         tz=str(ctx.tz),
+        organisation=ctx.deps.settings.organisation_name,
+        documents=ctx.deps.documents,
+        public_url=ctx.deps.settings.public_url,
     )
 
 
@@ -391,6 +394,26 @@ async def _accept(ctx: Context, form: dict[str, Any], field: FormField, value: A
         form["history"].remove(field.name)
     form["history"].append(field.name)
     return await advance(ctx, form)
+
+
+def asking_document(ctx: Context) -> bool:
+    """Is an open form asking for an attachment right now?"""
+    form = _form(ctx)
+    if form is None or form.get("phase") == "confirm":
+        return False
+    field = _spec(ctx, form).field(form.get("asking", ""))
+    return field is not None and field.type == "attachment"
+
+
+async def accept_document(ctx: Context, doc: Any) -> list[Reply]:
+    """A stored document answers the attachment question being asked."""
+    form = _form(ctx)
+    assert form is not None
+    field = _spec(ctx, form).field(form.get("asking", ""))
+    assert field is not None
+    kind = {"application/pdf": "PDF"}.get(doc.mime, "foto")
+    value = {"provided": True, "note": f"dokumen terlampir ({kind})", "document": doc.id}
+    return await _accept(ctx, form, field, value)
 
 
 async def _elsewhere(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect
+from sqlalchemy import Boolean, DateTime, Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 
@@ -29,3 +31,33 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class json_list_contains(FunctionElement[bool]):
+    """`value in column` for a JSON list column, in SQL on both backends (no Python filter).
+
+    PostgreSQL: `CAST(col AS JSONB) @> jsonb_build_array(value)`; SQLite: an EXISTS over
+    `json_each(col)`.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+    name = "json_list_contains"
+
+
+@compiles(json_list_contains, "postgresql")
+def _contains_pg(element: json_list_contains, compiler: Any, **kw: Any) -> str:
+    column, value = list(element.clauses)
+    return (
+        f"(CAST({compiler.process(column, **kw)} AS JSONB) @> "
+        f"jsonb_build_array(CAST({compiler.process(value, **kw)} AS TEXT)))"
+    )
+
+
+@compiles(json_list_contains, "sqlite")
+def _contains_sqlite(element: json_list_contains, compiler: Any, **kw: Any) -> str:
+    column, value = list(element.clauses)
+    return (
+        f"EXISTS (SELECT 1 FROM json_each({compiler.process(column, **kw)}) "
+        f"WHERE json_each.value = {compiler.process(value, **kw)})"
+    )

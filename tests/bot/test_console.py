@@ -129,6 +129,7 @@ def test_the_lazy_command_table_holds_exactly_what_the_features_mount() -> None:
 
     from bot import cli
     from bot.channels.cli import mount as mount_channels
+    from bot.inbox_cli import app as inbox_app
     from bot.leave_cli import leave_app
     from integrations.cli import apikey_app, services_app
     from integrations.org.cli import org_app
@@ -144,6 +145,7 @@ def test_the_lazy_command_table_holds_exactly_what_the_features_mount() -> None:
         ("apikey", apikey_app),
         ("org", org_app),
         ("leave", leave_app),
+        ("inbox", inbox_app),
     ):
         eager.add_typer(sub, name=name)
     mount_broadcast(eager)

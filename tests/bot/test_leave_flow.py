@@ -27,7 +27,17 @@ async def test_leave_request_asks_only_what_is_missing_and_reaches_the_superviso
 
     prompt = await ayo.local.collect(sri)
     assert "Dimas Prasetyo" in text_of(prompt)
+    assert "sebagai atasan langsung" in text_of(prompt)
     got = await press(ayo, sri, button(prompt, "Setuju"))
+    assert "diteruskan ke pejabat yang berwenang" in text_of(got)
+    assert await ayo.local.collect(dimas) == []
+
+    # The head of DISKOMINFO holds the authority (bot/demo/leave_authority.yaml).
+    budi = await nip_of(ayo, "Budi Santoso")
+    prompt = await ayo.local.collect(budi)
+    assert "Pertimbangan atasan langsung (Sri Wahyuni): Disetujui" in text_of(prompt)
+    assert "pejabat yang berwenang memberikan cuti" in text_of(prompt)
+    got = await press(ayo, budi, button(prompt, "Setuju"))
     assert "disetujui" in text_of(got)
 
     decision = await ayo.local.collect(dimas)
@@ -86,7 +96,8 @@ async def test_the_supervisor_asks_what_waits_and_gets_it_oldest_first_with_butt
     texts = [m.text for m in got]
     assert "2 permohonan" in texts[0]
     assert "Nurul Hidayah" in texts[1] and EMPLOYEE in texts[2]
-    assert [label for label, _ in got[2].buttons] == ["Setuju", "Tolak", "Minta info"]
+    # One tap approves; the form's other decisions are behind "Keputusan lain".
+    assert [label for label, _ in got[2].buttons] == ["Setuju", "Keputusan lain", "Minta info"]
 
 
 async def test_the_approver_sees_who_in_the_unit_is_already_away(ayo: App) -> None:
@@ -131,7 +142,7 @@ async def test_the_decision_replaces_the_approval_prompt_where_a_channel_can_edi
             for row in (await session.execute(select(OutboxItem))).scalars()
             if row.kind == "message"
         }
-    [asked] = [p for p in rows.values() if "Setuju" in str(p["buttons"])]
+    [asked, _to_pybmc] = [p for p in rows.values() if "Setuju" in str(p["buttons"])]
     [decided] = [p for p in rows.values() if p.get("replaces")]
     assert asked["meta"]["ref"].startswith("approval:")
     assert decided["replaces"] == asked["meta"]["ref"]

@@ -115,20 +115,30 @@ async def test_a_decision_on_a_cancelled_request_is_refused(ayo: App, clock: Fix
     assert (await reload(ayo, request.id)).status == "cancelled"
 
 
-async def test_leave_longer_than_five_days_also_needs_the_head_of_the_opd(
+async def test_the_atasan_considers_then_the_pybmc_of_the_opd_decides(
     ayo: App, clock: FixedClock
 ) -> None:
-    request = await leave(
-        ayo, clock, "Dimas Prasetyo", date(2026, 12, 7), date(2026, 12, 14), days=6
-    )
+    # Perban BKN 24/2017 Anak Lampiran I.b parts VII and VIII; DISKOMINFO's decree (demo)
+    # names the head of the OPD for annual leave.
+    shipped = ayo.deps.services.get("cuti").approval
+    request = await leave(ayo, clock, "Dimas Prasetyo", DEC_7, DEC_8, days=2, approval=shipped)
     first, second = await steps(ayo, request.id)
-    assert (first.status, second.status) == ("waiting", "pending")
-    assert second.approver_id == (await person(ayo, "Budi Santoso")).id
-    await _decide(ayo, clock, first.id, "Sri Wahyuni")
-    assert (
-        (await reload(ayo, request.id)).status,
-        (await reload(ayo, request.id)).current_step,
-    ) == ("waiting", 2)
+    assert (first.role, first.status, first.approver_id) == (
+        "atasan",
+        "waiting",
+        (await person(ayo, "Sri Wahyuni")).id,
+    )
+    assert (second.role, second.status, second.approver_id) == (
+        "pybmc",
+        "pending",
+        (await person(ayo, "Budi Santoso")).id,
+    )
+    # The atasan's "tidak disetujui" is a consideration: the PyBMC still decides.
+    await _decide(ayo, clock, first.id, "Sri Wahyuni", approve=False, reason="rapat anggaran")
+    after = await reload(ayo, request.id)
+    assert (after.status, after.current_step) == ("waiting", 2)
+    prompt = text_of(await ayo.local.collect((await person(ayo, "Budi Santoso")).nip))
+    assert "Pertimbangan atasan langsung (Sri Wahyuni): Tidak disetujui — rapat anggaran" in prompt
     await _decide(ayo, clock, second.id, "Budi Santoso")
     assert (await reload(ayo, request.id)).status == "approved"
 

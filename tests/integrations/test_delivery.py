@@ -210,3 +210,23 @@ async def test_a_backend_down_past_the_dead_letter_time_fails_the_request(
     await deliver_due(ayo.db, clock(), connectors(backend.url))
     status, item = await state(ayo, request_id)
     assert (status, item.status) == ("failed", "dead")
+
+
+async def test_the_breaker_and_backoff_limits_come_from_the_settings(
+    ayo: App, clock: FixedClock, backend: FakeBackend
+) -> None:
+    from integrations.delivery import RetryPolicy
+
+    settings = ayo.settings.model_copy(
+        update={"breaker_failures": 2, "breaker_open_seconds": 600,
+                "backend_backoff_base_seconds": 7, "backend_backoff_max_seconds": 7}
+    )  # fmt: skip
+    policy = RetryPolicy.from_settings(settings)
+    for _ in range(4):
+        await file_ticket(ayo, clock)
+    backend.mode = "error"
+    await deliver_due(ayo.db, clock(), connectors(backend.url), policy=policy)
+    assert len(backend.calls) == 2  # open after two failures, not five
+    async with ayo.db.sessions() as session:
+        circuit = await session.get(BackendCircuit, "hrapp")
+    assert circuit.retry_at == clock() + timedelta(seconds=600)

@@ -8,12 +8,14 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from sqlalchemy import select
 from starlette.types import ASGIApp
 
 from bot.app import App, build_app
 from bot.web import create_web
 from core.clock import FixedClock
 from core.settings import Settings
+from core.storage.models import OutboxItem
 from integrations import apikeys
 from integrations.callbacks import sign
 from integrations.delivery import deliver_due
@@ -134,7 +136,7 @@ async def test_an_approval_asked_by_an_app_is_decided_in_chat_and_posted_back_si
 
 
 async def test_an_app_updates_the_status_of_a_request(
-    ayo: App, api: httpx.AsyncClient, key: apikeys.NewKey
+    ayo: App, api: httpx.AsyncClient, key: apikeys.NewKey, clock: FixedClock
 ) -> None:
     dimas = await person(ayo, "Dimas Prasetyo")
     await ayo.local.say(dimas.nip, text="printer rusak, kertas macet terus")
@@ -146,7 +148,16 @@ async def test_an_app_updates_the_status_of_a_request(
         got = await ayo.local.collect(dimas.nip)
     done = await press(ayo, dimas.nip, button(got, "Kirim"))
     ref = text_of(done).split("Nomor: ")[1].split()[0]
-    headers = {"X-API-Key": key.key}
+    # The helpdesk request was delivered to the "sandbox" backend: only that app may report.
+    stranger = await api.post(
+        f"/api/v1/requests/{ref}/status",
+        json={"status": "completed"},
+        headers={"X-API-Key": key.key},
+    )
+    assert stranger.status_code == 404
+    async with ayo.db.transaction() as session:
+        backend = await apikeys.create(session, "sandbox", clock())
+    headers = {"X-API-Key": backend.key}
     ok = await api.post(
         f"/api/v1/requests/{ref}/status",
         json={"status": "completed", "note": "sudah diganti"},
@@ -167,3 +178,132 @@ async def test_the_api_is_described_by_its_openapi_schema(api: httpx.AsyncClient
     assert {"/api/v1/notifications", "/api/v1/approvals", "/api/v1/requests/{ref}/status"} <= set(
         paths
     )
+
+
+async def approval_of(api: httpx.AsyncClient, key: apikeys.NewKey, nip: str) -> str:
+    body = {
+        "nip": nip,
+        "title": {"id": "Persetujuan lembur"},
+        "callback_url": "http://127.0.0.1:9/callback",
+        "external_id": "LEMBUR-1",
+    }
+    got = await api.post("/api/v1/approvals", json=body, headers={"X-API-Key": key.key})
+    assert got.status_code == 201
+    return got.json()["ref"]
+
+
+async def request_and_steps(ayo: App, ref: str) -> tuple[str, list[str]]:
+    from core.storage.models import ApprovalStep, ServiceRequest
+
+    async with ayo.db.sessions() as session:
+        request = (
+            await session.execute(select(ServiceRequest).where(ServiceRequest.ref == ref))
+        ).scalar_one()
+        steps = await session.execute(
+            select(ApprovalStep.status).where(ApprovalStep.request_id == request.id)
+        )
+        return request.status, list(steps.scalars())
+
+
+async def test_another_apps_key_can_neither_read_nor_change_a_request(
+    ayo: App, api: httpx.AsyncClient, key: apikeys.NewKey, clock: FixedClock
+) -> None:
+    dimas = await person(ayo, "Dimas Prasetyo")
+    ref = await approval_of(api, key, dimas.nip)
+    async with ayo.db.transaction() as session:
+        other = await apikeys.create(session, "simpeg", clock())
+    headers = {"X-API-Key": other.key}
+    read = await api.get(f"/api/v1/requests/{ref}", headers=headers)
+    assert read.status_code == 404
+    for status in ("rejected", "completed", "failed", "sent"):
+        changed = await api.post(
+            f"/api/v1/requests/{ref}/status", json={"status": status}, headers=headers
+        )
+        assert changed.status_code == 404
+    assert await request_and_steps(ayo, ref) == ("waiting", ["waiting"])
+    mine = await api.get(f"/api/v1/requests/{ref}", headers={"X-API-Key": key.key})
+    assert (mine.status_code, mine.json()["status"]) == (200, "waiting")
+
+
+async def test_the_owning_app_cannot_decide_in_the_approvers_place(
+    ayo: App, api: httpx.AsyncClient, key: apikeys.NewKey
+) -> None:
+    dimas = await person(ayo, "Dimas Prasetyo")
+    ref = await approval_of(api, key, dimas.nip)
+    for status in ("rejected", "completed"):
+        got = await api.post(
+            f"/api/v1/requests/{ref}/status",
+            json={"status": status, "note": "ditolak aplikasi"},
+            headers={"X-API-Key": key.key},
+        )
+        assert got.status_code == 409
+    assert await request_and_steps(ayo, ref) == ("waiting", ["waiting"])
+    assert "ditolak aplikasi" not in text_of(await ayo.local.collect(dimas.nip))
+
+
+async def test_the_answer_comes_after_the_commit(
+    ayo: App, api: httpx.AsyncClient, key: apikeys.NewKey
+) -> None:
+    dimas = await person(ayo, "Dimas Prasetyo")
+    body = {"nip": dimas.nip, "text": {"id": "Rapat jam 10"}, "key": "rapat-1"}
+    got = await api.post("/api/v1/notifications", json=body, headers={"X-API-Key": key.key})
+    assert got.status_code == 202
+    # Read at once from another connection: the row is there when the answer arrives.
+    async with ayo.db.sessions() as session:
+        keys = await session.execute(
+            select(OutboxItem.idempotency_key).where(OutboxItem.employee_id == dimas.id)
+        )
+        assert "api:ekinerja:rapat-1" in set(keys.scalars())
+
+
+async def raw_exchange(url: str, head: bytes, body_parts: list[bytes]) -> bytes:
+    """Send a request by hand and return what the server answered before we finished."""
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(head)
+        for part in body_parts:
+            writer.write(part)
+            await writer.drain()
+        return await asyncio.wait_for(reader.read(4096), timeout=5)
+    finally:
+        writer.close()
+
+
+async def test_a_20_mib_body_is_refused_before_the_key_and_before_it_is_read(
+    api: httpx.AsyncClient,
+) -> None:
+    url = str(api.base_url).rstrip("/")
+    declared = (
+        b"POST /api/v1/notifications HTTP/1.1\r\nHost: ayo\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 20971520\r\n\r\n"
+    )
+    # Only 1 KiB of the announced 20 MiB is ever sent: an answer proves nobody waited for it.
+    answer = await raw_exchange(url, declared, [b"[" * 1024])
+    assert answer.startswith(b"HTTP/1.1 413")
+    chunked = (
+        b"POST /api/v1/notifications HTTP/1.1\r\nHost: ayo\r\n"
+        b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    chunk = b"10000\r\n" + b" " * 0x10000 + b"\r\n"  # 64 KiB chunks, never a last one
+    answer = await raw_exchange(url, chunked, [chunk, chunk])
+    assert answer.startswith(b"HTTP/1.1 413")
+
+
+async def test_a_422_names_the_field_and_never_echoes_the_input(
+    api: httpx.AsyncClient, key: apikeys.NewKey
+) -> None:
+    headers = {"X-API-Key": key.key, "content-type": "application/json"}
+    marker = "RAHASIA-INPUT-42"
+    body = (
+        b'{"nip": "'
+        + marker.encode()
+        + b'", "text": {"id": "\\ud800 '
+        + marker.encode()
+        + b'"}, "key": 7}'
+    )
+    got = await api.post("/api/v1/notifications", content=body, headers=headers)
+    assert got.status_code == 422
+    assert marker not in got.text
+    fields = {tuple(e["loc"]) for e in got.json()["detail"]}
+    assert ("body", "nip") in fields and ("body", "key") in fields

@@ -7,7 +7,18 @@ import pytest
 from lessons.catalog import DEFAULT_CONTENT_DIR, MAX_BODY_CHARS, ContentCatalog
 from lessons.content_check import check_content, load_content
 
-REQUIRED_COURSES = {"berakhlak", "keamanan-informasi", "pelayanan-prima", "spbe"}
+REQUIRED_COURSES = {
+    "berakhlak",
+    "keamanan-informasi",
+    "pelayanan-prima",
+    "spbe",
+    "anti-korupsi",
+    "disiplin-pns",
+    "netralitas-asn",
+    "manajemen-kinerja",
+    "pelindungan-data-pribadi",
+    "literasi-digital",
+}
 
 
 @pytest.fixture(scope="module")
@@ -19,12 +30,34 @@ def test_builtin_content_has_no_errors() -> None:
     assert [str(e) for e in check_content(DEFAULT_CONTENT_DIR)] == []
 
 
-def test_builtin_content_has_four_courses_of_at_least_five_lessons(
+def test_builtin_content_has_the_required_courses_of_at_least_five_lessons(
     catalog: ContentCatalog,
 ) -> None:
     assert {c.id for c in catalog.courses} >= REQUIRED_COURSES
     assert {c.id: len(c.lessons) >= 5 for c in catalog.courses} == {
         c.id: True for c in catalog.courses
+    }
+    assert len(list(catalog.lessons())) >= 57
+
+
+def test_every_builtin_lesson_takes_three_to_seven_minutes(catalog: ContentCatalog) -> None:
+    minutes = {lesson.id: lesson.minutes for lesson in catalog.lessons()}
+    assert {k: v for k, v in minutes.items() if not 3 <= v <= 7} == {}
+
+
+def test_builtin_course_competencies_are_as_tagged(catalog: ContentCatalog) -> None:
+    competencies = {c.id: c.competency for c in catalog.courses}
+    assert {k: competencies.get(k) for k in REQUIRED_COURSES} == {
+        "berakhlak": "sosial_kultural",
+        "keamanan-informasi": "teknis",
+        "pelayanan-prima": "teknis",
+        "spbe": "teknis",
+        "anti-korupsi": "manajerial",
+        "disiplin-pns": "manajerial",
+        "netralitas-asn": "sosial_kultural",
+        "manajemen-kinerja": "manajerial",
+        "pelindungan-data-pribadi": "teknis",
+        "literasi-digital": "teknis",
     }
 
 

@@ -77,7 +77,7 @@ async def test_the_report_counts_delivered_failed_by_reason_and_skipped(
     channel = FakeChannel(blocked={str(700_000 + people[1])})
     channel.answer(str(700_000 + people[2]), Rejected("Bad Request: message is too long"))
 
-    await Sender(db, {"telegram": channel}, {"telegram": FAST}, clock, record_linger=0).sweep()
+    await Sender(db, {"telegram": channel}, {"telegram": FAST}, clock).sweep()
     state = await report(db, broadcast, clock())
 
     assert state.to_json() == {

@@ -18,6 +18,7 @@ from core.storage.models import ChatAccount
 from core.text import T
 from scheduler.broadcasts import Audience, create_broadcast, report
 from scheduler.channel_port import ChannelLimits, Rejected, RetryLater
+from scheduler.outbox_claims import claim_due
 from scheduler.sender import Sender
 from scheduler.timing import QuietHours
 from tests.support.scheduler_world import FAST, FakeChannel, add_people, outbox_rows
@@ -36,9 +37,7 @@ def sender_for(
     db: Database, channel: FakeChannel, clock: FixedClock, owner: str = "a", **kw: object
 ) -> Sender:
     limits = kw.pop("limits", FAST)
-    return Sender(
-        db, {"telegram": channel}, {"telegram": limits}, clock, owner=owner, record_linger=0, **kw
-    )  # type: ignore[arg-type]
+    return Sender(db, {"telegram": channel}, {"telegram": limits}, clock, owner=owner, **kw)  # type: ignore[arg-type]
 
 
 async def queue(db: Database, employee_ids: list[int], clock: FixedClock, **kw: object) -> None:
@@ -223,8 +222,7 @@ async def test_a_crash_mid_broadcast_resumes_with_no_one_missed_and_only_in_flig
         limits = ChannelLimits(100_000, None, concurrency=4)
         # Instance A delivers 15, then 4 more reach the chat but the answers never come back.
         crashing = FakeChannel(hang_after=15, hang_count=4)
-        a = Sender(first, {"telegram": crashing}, {"telegram": limits}, clock, owner="a",
-                   record_linger=0)  # fmt: skip
+        a = Sender(first, {"telegram": crashing}, {"telegram": limits}, clock, owner="a")
         running = asyncio.create_task(a.sweep())
         await crashing.wait_hung()
         running.cancel()
@@ -235,11 +233,10 @@ async def test_a_crash_mid_broadcast_resumes_with_no_one_missed_and_only_in_flig
 
         # Instance B starts; A's claims come back once their lease has run out.
         survivor = FakeChannel()
-        b = Sender(second, {"telegram": survivor}, {"telegram": limits}, clock, owner="b",
-                   record_linger=0)  # fmt: skip
+        b = Sender(second, {"telegram": survivor}, {"telegram": limits}, clock, owner="b")
         await b.sweep()
         assert len(survivor.sent) < 40 - 15  # A's unexpired claims are left alone
-        clock.advance(timedelta(minutes=3))
+        clock.advance(timedelta(seconds=31))  # the 30-second lease ran out
         await b.sweep()
 
         delivered = crashing.per_chat() + survivor.per_chat()
@@ -270,3 +267,157 @@ async def test_bulk_waits_for_morning_in_quiet_hours_but_replies_do_not(
         wib[0]: datetime(2026, 12, 1, 23, 0, tzinfo=UTC),  # 06:00 WIB on 2 December
         wit[0]: datetime(2026, 12, 1, 21, 0, tzinfo=UTC),  # 06:00 WIT on 2 December
     }
+
+
+async def test_a_chat_waiting_for_its_slot_never_holds_the_only_worker(
+    db: Database, clock: FixedClock
+) -> None:
+    chatty, *others = await add_people(db, 5)
+    for n in (1, 2, 3):
+        await queue(db, [chatty], clock, text=f"chatty {n}")
+    await queue(db, others, clock, text="other")
+    channel = FakeChannel()
+    # One worker, one message a second per chat: chatty's 2nd and 3rd wait for their slot
+    # while the other chats are written to.
+    paced = ChannelLimits(100_000, 1.0, concurrency=1)
+
+    assert await sender_for(db, channel, clock, limits=paced).sweep() == 7
+
+    assert [text for _, text in channel.sent] == [
+        "chatty 1", "other", "other", "other", "other", "chatty 2", "chatty 3",
+    ]  # fmt: skip
+
+
+async def test_each_send_is_recorded_before_the_next_one_leaves(
+    db: Database, clock: FixedClock
+) -> None:
+    people = await add_people(db, 6)
+    await queue(db, people, clock)
+    seen: list[int] = []
+
+    async def look(_chat: str) -> None:
+        seen.append(len(await outbox_rows(db, status="sent")))
+
+    channel = FakeChannel(on_send=look)
+    one_at_a_time = ChannelLimits(100_000, None, concurrency=1)
+
+    await sender_for(db, channel, clock, limits=one_at_a_time).sweep()
+
+    # The n-th send sees the n-1 before it already recorded: a crash resends at most one.
+    assert seen == [0, 1, 2, 3, 4, 5]
+
+
+async def test_a_claim_whose_lease_ran_out_during_the_sweep_is_left_to_others(
+    database_url: str, clock: FixedClock
+) -> None:
+    first, second = Database(database_url), Database(database_url)
+    try:
+        [person] = await add_people(first, 1)
+        for text in ("one", "two"):
+            await queue(first, [person], clock, text=text)
+
+        taken: list[int] = []
+
+        async def stall(_chat: str) -> None:
+            # The first send takes longer than the whole 30-second lease, and meanwhile
+            # instance b claims what a still holds in memory.
+            clock.advance(timedelta(seconds=45))
+            claimed = await claim_due(second, "telegram", clock(), limit=10,
+                                      lease=timedelta(seconds=30), owner="b")  # fmt: skip
+            taken.extend(c.id for c in claimed)
+
+        slow = FakeChannel(on_send=stall)
+        a = sender_for(first, slow, clock, owner="a", lease=timedelta(seconds=30))
+        assert await a.sweep() == 1
+        assert [text for _, text in slow.sent] == ["one"]
+        assert a.stats["telegram.lease_lost"] == 1
+        # b claimed both, the one in flight too; a's "sent", recorded after, is the truth.
+        assert len(taken) == 2
+
+        # Nothing was lost: b sends "two" once its own claim is due again.
+        clock.advance(timedelta(seconds=31))
+        other = FakeChannel()
+        assert await sender_for(second, other, clock, owner="b").sweep() == 1
+        assert [text for _, text in other.sent] == ["two"]
+        assert [r.status for r in await outbox_rows(first)] == ["sent", "sent"]
+    finally:
+        await first.dispose()
+        await second.dispose()
+
+
+async def test_leases_are_renewed_while_a_long_send_runs(
+    database_url: str, clock: FixedClock
+) -> None:
+    first, second = Database(database_url), Database(database_url)
+    try:
+        [person] = await add_people(first, 1)
+        await queue(first, [person], clock, text="long")
+        started, release = asyncio.Event(), asyncio.Event()
+
+        async def hold(_chat: str) -> None:
+            started.set()
+            await release.wait()
+
+        slow = FakeChannel(on_send=hold)
+        a = sender_for(first, slow, clock, owner="a", lease=timedelta(seconds=0.3))
+        running = asyncio.create_task(a.sweep())
+        await started.wait()
+        clock.advance(timedelta(seconds=10))  # far past the first lease
+        for _ in range(100):  # the heartbeat runs every 0.1 s; the test timeout bounds this
+            if (await outbox_rows(first))[0].claimed_until > clock():
+                break
+            await asyncio.sleep(0.05)
+        assert (await outbox_rows(first))[0].claimed_until > clock()
+
+        other = FakeChannel()
+        assert await sender_for(second, other, clock, owner="b").sweep() == 0
+        release.set()
+        assert await running == 1
+        assert (await outbox_rows(first))[0].status == "sent"
+        assert other.sent == []
+    finally:
+        await first.dispose()
+        await second.dispose()
+
+
+async def test_a_restart_under_the_same_name_sends_its_old_claims_at_once(
+    db: Database, clock: FixedClock
+) -> None:
+    people = await add_people(db, 3)
+    await queue(db, people, clock)
+    crashing = FakeChannel(hang_after=0, hang_count=1)
+    dead = sender_for(db, crashing, clock, owner="host:8080")
+    running = asyncio.create_task(dead.sweep())
+    await crashing.wait_hung()
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+
+    restarted = sender_for(db, FakeChannel(), clock, owner="host:8080")
+    assert await restarted.reclaim_own() == 3  # the unanswered send and the two waiting
+    assert await restarted.sweep() == 3
+
+
+async def test_the_retry_backoff_and_attempt_limit_are_settings(
+    db: Database, clock: FixedClock, settings
+) -> None:
+    [person] = await add_people(db, 1)
+    await queue(db, [person], clock)
+    channel = FakeChannel()
+    chat = str(700_000 + person)
+    channel.answer(chat, ConnectionError("reset"), ConnectionError("reset"))
+    configured = settings.model_copy(
+        update={"outbox_backoff_base_seconds": 1, "outbox_backoff_max_seconds": 60,
+                "outbox_max_attempts": 2}
+    )  # fmt: skip
+    sender = Sender.from_settings(db, {"telegram": channel}, configured, clock, owner="a")
+
+    await sender.sweep()
+    [row] = await outbox_rows(db)
+    assert (row.status, row.attempts, row.next_attempt_at) == (
+        "pending", 1, clock() + timedelta(seconds=2),  # 1 · 2^1
+    )  # fmt: skip
+    clock.advance(timedelta(seconds=2))
+    await sender.sweep()
+    [row] = await outbox_rows(db)
+    assert (row.status, row.attempts, row.last_error) == ("failed", 2, "gave up: ConnectionError")

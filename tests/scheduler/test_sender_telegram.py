@@ -40,7 +40,7 @@ async def test_a_429_storm_on_the_real_stack_reschedules_only_the_refused_sends(
             )
             # Deliberately far above the fake's limit: the 429s must be handled, not avoided.
             reckless = {"telegram": ChannelLimits(1000, None, concurrency=4)}
-            sender = Sender(db, channels, reckless, clock, record_linger=0)
+            sender = Sender(db, channels, reckless, clock)
             await sender.sweep()
             state = await report(db, broadcast)
 
@@ -48,7 +48,7 @@ async def test_a_429_storm_on_the_real_stack_reschedules_only_the_refused_sends(
             assert tg.count_429 == 7 == sender.stats["telegram.rate_limited"]
             assert len(tg.sent_messages()) == 5
             # Nothing is resent before its retry_after (the fixed clock has not moved).
-            assert await Sender(db, channels, reckless, clock, record_linger=0).sweep() == 0
+            assert await Sender(db, channels, reckless, clock).sweep() == 0
             assert len(tg.requests("sendMessage")) == 12
             await close_channels(channels)
     finally:

@@ -27,7 +27,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .loopback import LoopbackServer, SlidingWindow, whole_seconds
@@ -88,6 +88,10 @@ class FakeTelegram(LoopbackServer):
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._next_message_id = 1
         self._updates: list[dict[str, Any]] = []
+        # Files sent with sendDocument: {"chat_id", "filename", "content"}.
+        self.documents: list[dict[str, Any]] = []
+        self._files: dict[str, bytes] = {}
+        self.downloads = 0
         self._waiters: set[asyncio.Future[None]] = set()
         self._poll_waiting = threading.Event()
         self._windows: dict[str, SlidingWindow] = {}
@@ -169,7 +173,10 @@ class FakeTelegram(LoopbackServer):
     # -- server ------------------------------------------------------------------------------
     def app(self) -> Starlette:
         return Starlette(
-            routes=[Route("/{bot}/{method}", self._endpoint, methods=["GET", "POST"])]
+            routes=[
+                Route("/file/{bot}/{path:path}", self._file, methods=["GET"]),
+                Route("/{bot}/{method}", self._endpoint, methods=["GET", "POST"]),
+            ]
         )
 
     def _wake(self) -> None:
@@ -220,6 +227,57 @@ class FakeTelegram(LoopbackServer):
         msg |= {"entities": entities} if entities else {}
         msg |= {"reply_markup": markup} if markup else {}
         self._messages[(chat["id"], msg["message_id"])] = msg
+        return msg
+
+    def add_file(self, content: bytes) -> str:
+        """A file a user sent (kept by Telegram): returns its file_id for an update."""
+        with self._lock:
+            file_id = f"AgAC{len(self._files) + 1:08d}"
+            self._files[file_id] = content
+        return file_id
+
+    def _m_getFile(self, p: dict[str, Any], m: str) -> dict[str, Any]:
+        content = self._files.get(str(p.get("file_id") or ""))
+        if content is None:
+            raise TgError(400, "Bad Request: invalid file_id")
+        return {
+            "file_id": p["file_id"], "file_unique_id": f"u{p['file_id']}",
+            "file_size": len(content), "file_path": f"documents/{p['file_id']}",
+        }  # fmt: skip
+
+    async def _file(self, request: Request) -> Response:
+        if request.path_params["bot"] != f"bot{self.token}":
+            return Response(status_code=401)
+        file_id = request.path_params["path"].rsplit("/", 1)[-1]
+        content = self._files.get(file_id)
+        if content is None:
+            return Response(status_code=404)
+        with self._lock:
+            self.downloads += 1
+        return Response(content, media_type="application/octet-stream")
+
+    def _m_sendDocument(self, p: dict[str, Any], m: str) -> dict[str, Any]:
+        upload = p.get("document")
+        if not isinstance(upload, dict) or not upload.get("content"):
+            raise TgError(400, "Bad Request: there is no document in the request")
+        if len(upload["content"]) > 50 * 1024 * 1024:
+            raise TgError(413, "Request Entity Too Large")
+        chat = self._chat(p.get("chat_id"))
+        self._flood(m, chat)
+        document = {
+            "file_id": f"doc{self._next_message_id}",
+            "file_unique_id": f"u{self._next_message_id}",
+            "file_name": upload["filename"], "file_size": len(upload["content"]),
+        }  # fmt: skip
+        msg = {
+            "message_id": self._next_message_id, "from": self.bot_user, "chat": chat,
+            "date": int(time.time()), "document": document,
+        }  # fmt: skip
+        if p.get("caption"):
+            msg["caption"] = p["caption"]
+        self._next_message_id += 1
+        self._messages[(chat["id"], msg["message_id"])] = msg
+        self.documents.append({"chat_id": chat["id"], **upload})
         return msg
 
     def _m_editMessageText(self, p: dict[str, Any], m: str) -> dict[str, Any]:
@@ -352,7 +410,10 @@ async def _read_params(request: Request) -> dict[str, Any]:
     elif "form" in ctype:
         async with request.form() as form:
             for key, value in form.items():
-                params[key] = value if isinstance(value, str) else "<file>"
+                if isinstance(value, str):
+                    params[key] = value
+                else:  # an uploaded file: kept so that tests can read what was sent
+                    params[key] = {"filename": value.filename, "content": await value.read()}
     for key in _JSON_FIELDS & params.keys():
         if isinstance(params[key], str):
             try:
@@ -667,3 +728,38 @@ def chat_from_update(update: dict[str, Any]) -> dict[str, Any] | None:
     if "callback_query" in update and "message" in update["callback_query"]:
         return dict(update["callback_query"]["message"]["chat"])
     return None
+
+
+def tg_document_update(
+    update_id: int,
+    chat_id: int,
+    file_id: str,
+    *,
+    file_size: int,
+    mime_type: str = "application/pdf",
+    file_name: str = "surat-dokter.pdf",
+    photo: bool = False,
+    caption: str | None = None,
+) -> dict[str, Any]:
+    """A private ``message`` carrying a document (or, with ``photo``, a photo's sizes)."""
+    message: dict[str, Any] = {
+        "message_id": update_id % 100000,
+        "from": {"id": chat_id, **_USER},
+        "chat": _chat(chat_id, "private"),
+        "date": 1732766400,
+    }
+    if photo:
+        message["photo"] = [
+            {"file_id": f"{file_id}s", "file_unique_id": "s", "width": 90, "height": 120,
+             "file_size": 900},
+            {"file_id": file_id, "file_unique_id": "m", "width": 960, "height": 1280,
+             "file_size": file_size},
+        ]  # fmt: skip
+    else:
+        message["document"] = {
+            "file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
+            "mime_type": mime_type, "file_size": file_size,
+        }  # fmt: skip
+    if caption:
+        message["caption"] = caption
+    return {"update_id": update_id, "message": message}

@@ -43,7 +43,7 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .loopback import LoopbackServer, SlidingWindow
@@ -166,6 +166,9 @@ class FakeWhatsApp(LoopbackServer):
         self._lock = threading.Lock()
         self._calls: list[GraphCall] = []
         self._seq = itertools.count(1)
+        # Uploaded media by id: {"filename", "mime", "content"}.
+        self.media: dict[str, dict[str, Any]] = {}
+        self.downloads = 0
         self._phone_window = SlidingWindow(per_phone_per_sec) if per_phone_per_sec else None
         self._pair_window = SlidingWindow(per_recipient_per_sec) if per_recipient_per_sec else None
 
@@ -209,6 +212,9 @@ class FakeWhatsApp(LoopbackServer):
         return Starlette(
             routes=[
                 Route("/{version}/{phone_id}/messages", self._messages, methods=["POST"]),
+                Route("/{version}/{phone_id}/media", self._upload, methods=["POST"]),
+                Route("/media-download/{media_id}", self._download, methods=["GET"]),
+                Route("/{version}/{media_id}", self._media_url, methods=["GET"]),
                 Route("/{path:path}", self._unknown, methods=["GET", "POST", "DELETE"]),
             ]
         )
@@ -216,6 +222,64 @@ class FakeWhatsApp(LoopbackServer):
     async def _unknown(self, request: Request) -> JSONResponse:
         err = GraphError(2500, f"Unknown path components: /{request.path_params['path']}")
         return await self._respond(request, {}, err)
+
+    def add_media(self, content: bytes, mime: str, filename: str | None = None) -> str:
+        """A file a user sent (as WhatsApp keeps it): returns its media id for a webhook."""
+        media_id = f"{next(self._seq):015d}"
+        with self._lock:
+            self.media[media_id] = {"filename": filename, "mime": mime, "content": content}
+        return media_id
+
+    def _authorised(self, request: Request) -> bool:
+        given = request.headers.get("authorization", "")
+        return hmac.compare_digest(given, f"Bearer {self.token}")
+
+    async def _media_url(self, request: Request) -> JSONResponse:
+        """GET /{media_id}: the media's (short-lived) download URL, as the Cloud API answers."""
+        media_id = request.path_params["media_id"]
+        if not self._authorised(request):
+            return await self._respond(request, {}, GraphError(190, "Invalid token", status=401))
+        found = self.media.get(media_id)
+        if found is None:
+            err = GraphError(100, f"Object with ID '{media_id}' does not exist")
+            return await self._respond(request, {}, err)
+        info = {
+            "messaging_product": "whatsapp",
+            "url": f"{self.url}/media-download/{media_id}",
+            "mime_type": found["mime"],
+            "sha256": hashlib.sha256(found["content"]).hexdigest(),
+            "file_size": len(found["content"]),
+            "id": media_id,
+        }
+        return await self._respond(request, {"media": media_id}, info)
+
+    async def _download(self, request: Request) -> Response:
+        found = self.media.get(request.path_params["media_id"])
+        if not self._authorised(request) or found is None:
+            return Response(status_code=404)
+        with self._lock:
+            self.downloads += 1
+        return Response(found["content"], media_type=found["mime"])
+
+    async def _upload(self, request: Request) -> JSONResponse:
+        """POST /{phone_id}/media (multipart): keeps the file, answers its media id."""
+        auth = request.headers.get("authorization", "")
+        if not hmac.compare_digest(auth, f"Bearer {self.token}"):
+            err = GraphError(190, "Invalid OAuth access token", status=401)
+            return await self._respond(request, {}, err)
+        async with request.form() as form:
+            upload = form.get("file")
+            product = form.get("messaging_product")
+            if product != "whatsapp" or upload is None or isinstance(upload, str):
+                return await self._respond(request, {}, _missing("file is required"))
+            content = await upload.read()
+            mime = upload.content_type or str(form.get("type") or "")
+            media_id = f"{next(self._seq):015d}"
+            with self._lock:
+                self.media[media_id] = {
+                    "filename": upload.filename, "mime": mime, "content": content,
+                }  # fmt: skip
+        return await self._respond(request, {"upload": upload.filename}, {"id": media_id})
 
     async def _messages(self, request: Request) -> JSONResponse:
         try:
@@ -261,6 +325,9 @@ class FakeWhatsApp(LoopbackServer):
             return {"success": True}
         with self._lock:
             _validate(body, self.recipients, self.templates)
+            media_id = (body.get("document") or {}).get("id")
+            if body.get("type") == "document" and media_id and media_id not in self.media:
+                raise GraphError(131053, "Media upload error", f"unknown media id {media_id}")
             self._rate_limit(phone_id, body["to"])
             wamid = _wamid(body["to"], next(self._seq))
         message: dict[str, Any] = {"id": wamid}
@@ -317,6 +384,9 @@ def _validate(body: dict[str, Any], recipients: set[str], templates: set[str]) -
         raise _missing(f"Parameter '{kind}' is required for type '{kind}'")
     if kind == "text":
         _check_len(content.get("body"), 4096, "text.body")
+    elif kind == "document":
+        if not content.get("id") and not content.get("link"):
+            raise _missing("document.id or document.link is required")
     elif kind == "interactive":
         _validate_interactive(content)
     elif kind == "template":
@@ -513,3 +583,25 @@ def wa_status_update(
     if with_contacts:
         value = {"contacts": [_contact(recipient, None)], **value}
     return _envelope(value, phone_id, waba_id)
+
+
+def wa_document_update(
+    from_: str,
+    media_id: str,
+    *,
+    mime_type: str = "application/pdf",
+    filename: str = "surat-dokter.pdf",
+    image: bool = False,
+    **kw: Any,
+) -> dict[str, Any]:
+    """An incoming document (or, with ``image``, a photo) message naming its media id."""
+    if image:
+        body = {"type": "image", "image": {"id": media_id, "mime_type": mime_type, "sha256": "x"}}
+    else:
+        body = {
+            "type": "document",
+            "document": {
+                "id": media_id, "mime_type": mime_type, "sha256": "x", "filename": filename,
+            },
+        }  # fmt: skip
+    return wa_message_update(from_, body, **kw)

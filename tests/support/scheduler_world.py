@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import Counter, deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -103,6 +104,9 @@ class FakeChannel:
     attempts: Counter[str] = field(default_factory=Counter)
     _hung_event: asyncio.Event = field(default_factory=asyncio.Event)
     hang_count: int = 1
+    # Runs after each delivery, before the answer goes back (to look at the outbox meanwhile,
+    # or to move the clock while a send is in flight).
+    on_send: Callable[[str], Awaitable[None]] | None = None
 
     def answer(self, chat_id: str, *errors: Exception) -> None:
         """Raise these, in order, on the next sends to `chat_id`."""
@@ -118,6 +122,8 @@ class FakeChannel:
 
             raise Blocked()
         self.sent.append((chat_id, reply.text.get(language)))
+        if self.on_send is not None:
+            await self.on_send(chat_id)
         if self.hang_after is not None and len(self.sent) > self.hang_after:
             # Delivered, but the answer never comes back: the process "crashes" here.
             self.hung += 1

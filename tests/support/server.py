@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -21,9 +22,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def ayo_server(env: dict[str, str], *args: str) -> Iterator[str]:
-    """Start `ayo serve` and yield its base URL once /healthz answers."""
+def ayo_server(env: dict[str, str], *args: str, output: Path | None = None) -> Iterator[str]:
+    """Start `ayo serve` and yield its base URL once /healthz answers.
+
+    With `output`, everything the process writes (stdout and stderr) is kept in that file.
+    """
     port = free_port()
+    sink = output.open("w") if output is not None else subprocess.PIPE
     process = subprocess.Popen(
         [
             sys.executable,
@@ -38,7 +43,7 @@ def ayo_server(env: dict[str, str], *args: str) -> Iterator[str]:
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=sink,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -47,7 +52,8 @@ def ayo_server(env: dict[str, str], *args: str) -> Iterator[str]:
         deadline = time.monotonic() + 90
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"ayo serve exited: {process.stdout.read()[-3000:]}")
+                said = output.read_text() if output is not None else process.stdout.read()
+                raise RuntimeError(f"ayo serve exited: {said[-3000:]}")
             try:
                 if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                     break
@@ -64,4 +70,7 @@ def ayo_server(env: dict[str, str], *args: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        process.stdout.close()
+        if output is None:
+            process.stdout.close()
+        else:
+            sink.close()

@@ -16,6 +16,7 @@ from core.storage.models.chat import (
 )
 from core.storage.models.delivery import Broadcast, BroadcastRecipient
 from core.storage.models.jobs import JobClaim
+from core.storage.models.leave_admin import LeaveAuthority, LeaveLetter, StoredDocument
 from core.storage.models.lessons import (
     LearnerPrefs,
     LearningDay,
@@ -57,6 +58,8 @@ __all__ = [
     "LearnerPrefs",
     "LearningDay",
     "LearningEvent",
+    "LeaveAuthority",
+    "LeaveLetter",
     "LeaveOpeningBalance",
     "LessonProgress",
     "LinkAttempt",
@@ -67,6 +70,7 @@ __all__ = [
     "ReviewCard",
     "SandboxRecord",
     "ServiceRequest",
+    "StoredDocument",
     "StoredLesson",
     "StoredQuestion",
     "UnknownMessage",

@@ -37,6 +37,12 @@ class ChatAccount(Base):
     language: Mapped[str | None] = mapped_column(String(2))
     last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The worker processing this chat's inbox right now, and until when (bot/inbox_claims.py):
+    # one worker per chat keeps its updates in order; a dead worker's lease soon runs out.
+    inbox_owner: Mapped[str | None] = mapped_column(String(64))
+    inbox_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When a worker last gave the chat back: chats served longest ago go first (fairness).
+    inbox_served_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Conversation(Base):

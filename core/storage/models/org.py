@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ColumnElement, Date, ForeignKey, Integer, String, literal
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from core.storage.base import Base
-from core.storage.types import UTCDateTime
+from core.storage.types import UTCDateTime, json_list_contains
 
 NIP_RE = re.compile(r"^\d{18}$")
 ROLES = ("employee", "supervisor", "hr_admin", "operator", "pejabat_cuti")
@@ -101,3 +101,8 @@ class Employee(Base):
 
     def has_role(self, role: str) -> bool:
         return role in (self.roles or [])
+
+    @classmethod
+    def with_role(cls, role: str) -> ColumnElement[bool]:
+        """A WHERE clause: the employee holds `role` (evaluated in SQL, on both backends)."""
+        return json_list_contains(cls.roles, literal(role))

@@ -64,6 +64,11 @@ class ApprovalStep(Base):
     approver_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
     # Set when the prompt went to a delegate (Plt./Plh.) instead of the approver.
     acting_for_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    # For leave: "atasan" (the atasan langsung's consideration) or "pybmc" (the decision of
+    # the Pejabat yang Berwenang Memberikan Cuti); None for other services.
+    role: Mapped[str | None] = mapped_column(String(20))
+    # For leave: setuju | perubahan | ditangguhkan | tidak_disetujui (leave_authority.py).
+    outcome: Mapped[str | None] = mapped_column(String(20))
     # waiting | pending (a later step, not asked yet) | approved | rejected | skipped
     # | escalated | reassigned | cancelled
     status: Mapped[str] = mapped_column(String(20), default="waiting")
@@ -89,6 +94,9 @@ class Delegation(Base):
     principal_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
     delegate_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
     kind: Mapped[str] = mapped_column(String(10), default="plh")
+    # The assignment letter (surat perintah Plh./Plt.): without it a delegate may not decide
+    # leave, which is a legal authority (integrations.leave_authority).
+    letter_number: Mapped[str | None] = mapped_column(String(120))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))

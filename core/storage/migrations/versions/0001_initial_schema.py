@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 00:20:19.695082
+Create Date: 2026-12-02 00:53:35.704464
 """
 
 from collections.abc import Sequence
@@ -62,6 +62,17 @@ def upgrade() -> None:
     sa.Column('outcome', sa.String(length=12), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_job_claims')),
     sa.UniqueConstraint('kind', 'key', 'scheduled_for', name=op.f('uq_job_claims_kind'))
+    )
+    op.create_table('leave_authorities',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('opd_code', sa.String(length=40), nullable=False),
+    sa.Column('leave_type', sa.String(length=30), nullable=True),
+    sa.Column('holder', sa.String(length=20), nullable=False),
+    sa.Column('position', sa.String(length=200), nullable=True),
+    sa.Column('nip', sa.String(length=18), nullable=True),
+    sa.Column('decree', sa.String(length=120), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_leave_authorities')),
+    sa.UniqueConstraint('opd_code', 'leave_type', name='uq_leave_authority')
     )
     op.create_table('lessons',
     sa.Column('id', sa.String(length=80), nullable=False),
@@ -198,6 +209,9 @@ def upgrade() -> None:
     sa.Column('language', sa.String(length=2), nullable=True),
     sa.Column('last_inbound_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('inbox_owner', sa.String(length=64), nullable=True),
+    sa.Column('inbox_lease_until', core.storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('inbox_served_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_chat_accounts_employee_id_employees')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_chat_accounts')),
     sa.UniqueConstraint('channel', 'external_id', name=op.f('uq_chat_accounts_channel'))
@@ -210,6 +224,7 @@ def upgrade() -> None:
     sa.Column('principal_id', sa.Integer(), nullable=False),
     sa.Column('delegate_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('letter_number', sa.String(length=120), nullable=True),
     sa.Column('start_date', sa.Date(), nullable=False),
     sa.Column('end_date', sa.Date(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
@@ -383,6 +398,8 @@ def upgrade() -> None:
     sa.Column('mode', sa.String(length=5), nullable=False),
     sa.Column('approver_id', sa.Integer(), nullable=False),
     sa.Column('acting_for_id', sa.Integer(), nullable=True),
+    sa.Column('role', sa.String(length=20), nullable=True),
+    sa.Column('outcome', sa.String(length=20), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('decided_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
@@ -443,6 +460,21 @@ def upgrade() -> None:
     with op.batch_alter_table('inbox', schema=None) as batch_op:
         batch_op.create_index('ix_inbox_status_chat', ['status', 'chat_account_id', 'id'], unique=False)
 
+    op.create_table('leave_letters',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('opd_code', sa.String(length=40), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=80), nullable=False),
+    sa.Column('content', sa.JSON(), nullable=False),
+    sa.Column('issued_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['request_id'], ['service_requests.id'], name=op.f('fk_leave_letters_request_id_service_requests')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_leave_letters')),
+    sa.UniqueConstraint('number', name=op.f('uq_leave_letters_number')),
+    sa.UniqueConstraint('opd_code', 'year', 'seq', name='uq_leave_letter_no'),
+    sa.UniqueConstraint('request_id', name=op.f('uq_leave_letters_request_id'))
+    )
     op.create_table('link_attempts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('chat_account_id', sa.Integer(), nullable=False),
@@ -452,6 +484,23 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('link_attempts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_link_attempts_chat_account_id'), ['chat_account_id'], unique=False)
+
+    op.create_table('stored_documents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=80), nullable=False),
+    sa.Column('mime', sa.String(length=80), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=True),
+    sa.Column('request_id', sa.Integer(), nullable=True),
+    sa.Column('source', sa.String(length=20), nullable=True),
+    sa.Column('created_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['owner_id'], ['employees.id'], name=op.f('fk_stored_documents_owner_id_employees')),
+    sa.ForeignKeyConstraint(['request_id'], ['service_requests.id'], name=op.f('fk_stored_documents_request_id_service_requests')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stored_documents'))
+    )
+    with op.batch_alter_table('stored_documents', schema=None) as batch_op:
+        batch_op.create_index('ix_documents_request', ['request_id'], unique=False)
 
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -512,10 +561,15 @@ def downgrade() -> None:
         batch_op.drop_index('ix_outbox_chat')
 
     op.drop_table('outbox')
+    with op.batch_alter_table('stored_documents', schema=None) as batch_op:
+        batch_op.drop_index('ix_documents_request')
+
+    op.drop_table('stored_documents')
     with op.batch_alter_table('link_attempts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_link_attempts_chat_account_id'))
 
     op.drop_table('link_attempts')
+    op.drop_table('leave_letters')
     with op.batch_alter_table('inbox', schema=None) as batch_op:
         batch_op.drop_index('ix_inbox_status_chat')
 
@@ -597,6 +651,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_lessons_course'))
 
     op.drop_table('lessons')
+    op.drop_table('leave_authorities')
     op.drop_table('job_claims')
     op.drop_table('channel_message_refs')
     op.drop_table('backend_circuits')
