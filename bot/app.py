@@ -44,7 +44,7 @@ def build_deps(settings: Settings, db: Database, clock: Clock) -> Deps:
     from core.workdays import WorkCalendar
     from integrations.handoff.teams import load_teams
     from integrations.wiring import build as build_integrations
-    from intents import default_router
+    from intents.cache import default_router
 
     calendar = WorkCalendar(settings.calendar_overrides)
     wired = build_integrations(settings, db, calendar, clock)

@@ -10,7 +10,7 @@ from core.settings import Settings
 from core.storage.db import Database
 
 if TYPE_CHECKING:
-    from intents import Router
+    from intents.router import Router
 
 
 @dataclass

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from bot import handlers
 from bot.context import Context
-from bot.handlers import handoff
-from bot.handlers.general import intent_buttons, show_help, show_menu
+from bot.handlers import commands, handoff
+from bot.handlers.general import intent_buttons
+from bot.handlers.registry import Redirect, Result, Unhandled
 from core import tokens
 from core.messages import Reply
 from core.text import T
+from intents import cues
+from intents.normalize import normalize
 
 log = logging.getLogger(__name__)
 
-CANCEL_WORDS = frozenset({"batal", "cancel", "/cancel", "stop", "batalkan"})
-MENU_WORDS = frozenset({"menu", "/menu", "/start", "mulai"})
-HELP_WORDS = frozenset({"bantuan", "help", "/help", "tolong"})
 # The longest text a handler sees; the rest of a pasted essay is dropped, not the message.
 MAX_TEXT = 1000
 
@@ -86,42 +87,17 @@ async def step(ctx: Context) -> list[Reply]:
     handed = await handoff.intercept(ctx, text)
     if handed is not None:
         return handed
-    word = text.casefold().strip(" .!?")
-    if word in CANCEL_WORDS:
-        return cancel(ctx)
+    # Global commands come first, decided by the whole message, at every point.
+    command = commands.match(text)
+    if command is not None:
+        return await command(ctx)
     expect = ctx.state.get("expect")
     if expect is not None:
         handler = handlers.EXPECTS.get(expect.get("kind", ""))
         if handler is not None:
-            return await handler(ctx, text)
+            return await follow(ctx, await handler(ctx, text), text)
         ctx.state.clear("expect")
-    if word in MENU_WORDS:
-        return await show_menu(ctx)
-    if word in HELP_WORDS:
-        return await show_help(ctx)
     return await route_text(ctx, text)
-
-
-def cancel(ctx: Context) -> list[Reply]:
-    had = ctx.state.get("expect") is not None
-    ctx.state.clear("expect", "form", "misses")
-    if had:
-        return [
-            Reply(
-                T(
-                    "Baik, dibatalkan. Ketik menu untuk pilihan lain.",
-                    "OK, cancelled. Type menu for other options.",
-                )
-            )
-        ]
-    return [
-        Reply(
-            T(
-                "Tidak ada yang sedang berjalan. Ketik menu untuk pilihan.",
-                "Nothing is in progress. Type menu for options.",
-            )
-        )
-    ]
 
 
 async def press_button(ctx: Context, token: str) -> list[Reply]:
@@ -144,11 +120,28 @@ async def press_button(ctx: Context, token: str) -> list[Reply]:
     handler = handlers.ACTIONS.get(pressed.action)
     if handler is None:
         return [Reply(REFUSALS[tokens.Refusal.UNKNOWN])]
-    return await handler(ctx, pressed.payload)
+    return await follow(ctx, await handler(ctx, pressed.payload), "")
+
+
+# Small talk that needs no action: with a real request beside it, the request is answered.
+CONVERSATIONAL = frozenset({"thanks", "greeting", "help", "menu"})
+# Read-only answers safe to give beside another request ("Sekalian: sisa cuti Anda …").
+ALONGSIDE = frozenset({"leave.balance", "request.status", "learning.progress"})
+# What a lone date is most likely for; asked instead of guessing.
+DATE_INTENTS = ("leave.request", "permit.request", "room.booking", "vehicle.booking")
+ALSO = T("Sekalian: ", "Also: ")
 
 
 async def route_text(ctx: Context, text: str) -> list[Reply]:
     router = ctx.deps.router
+    norm = normalize(text)
+    if cues.only_dates(norm):
+        return await ask_what_for_date(ctx, text)
+    parts = cues.clauses(norm)
+    if len(parts) > 1:
+        replies = await route_parts(ctx, text, parts)
+        if replies is not None:
+            return replies
     match = router.classify(text, now=ctx.now, tz=str(ctx.tz))
     ctx.match = match
     log.info(
@@ -158,6 +151,49 @@ async def route_text(ctx: Context, text: str) -> list[Reply]:
         ctx.state.clear("misses")
         return await run_intent(ctx, match.intent, text, match=match)
     return await not_understood(ctx, text, [s.intent for s in match.suggestions][:3])
+
+
+async def route_parts(ctx: Context, text: str, parts: list[str]) -> list[Reply] | None:
+    """Two requests in one message: serve the one that needs an action, offer the other."""
+    router = ctx.deps.router
+    found = []
+    for part in parts:
+        m = router.classify(part, now=ctx.now, tz=str(ctx.tz))
+        useful = m.kind.value == "full" and m.intent not in (None, *CONVERSATIONAL)
+        if useful and all(m.intent != f.intent for f in found):
+            found.append(m)
+    if not found:
+        return None
+    # A form or a change outranks a read-only answer; the read-only one rides along.
+    found.sort(key=lambda m: m.intent in ALONGSIDE)
+    first, rest = found[0], found[1:]
+    log.info("inbox %s: %s requests, first %s", ctx.inbox_id, len(found), first.intent)
+    ctx.state.clear("misses")
+    ctx.match = first
+    replies = await run_intent(ctx, first.intent, text, match=first)
+    for other in rest[:1]:
+        if other.intent in ALONGSIDE and allowed_for(ctx, other.intent):
+            ctx.match = other
+            extra = await run_intent(ctx, other.intent, other.text, match=other)
+            replies += [replace(r, text=ALSO + r.text) for r in extra]
+        else:
+            buttons = await intent_buttons(ctx, [other.intent], other.text)
+            replies.append(
+                Reply(ALSO + T("ada permintaan lain?", "another request?"), tuple(buttons))
+            )
+    return replies
+
+
+async def ask_what_for_date(ctx: Context, text: str) -> list[Reply]:
+    """A date with no request: ask what it is for, keeping the date for the chosen service."""
+    allowed = [i for i in DATE_INTENTS if allowed_for(ctx, i)]
+    buttons = await intent_buttons(ctx, allowed, text)
+    return [
+        Reply(
+            T("Untuk tanggal itu, Anda ingin apa?", "What would you like for that date?"),
+            tuple(buttons),
+        )
+    ]
 
 
 async def not_understood(ctx: Context, text: str, suggestions: list[str]) -> list[Reply]:
@@ -189,7 +225,9 @@ def allowed_for(ctx: Context, intent: str) -> bool:
     return any(role == "employee" or ctx.me.has_role(role) for role in roles)
 
 
-async def run_intent(ctx: Context, intent: str, text: str, match: Any = None) -> list[Reply]:
+async def run_intent(
+    ctx: Context, intent: str, text: str, match: Any = None, hops: int = 0
+) -> list[Reply]:
     """Run an intent's handler, after checking the employee's role allows it."""
     if not allowed_for(ctx, intent):
         spec = ctx.deps.router.catalog.get(intent)
@@ -204,4 +242,20 @@ async def run_intent(ctx: Context, intent: str, text: str, match: Any = None) ->
     if handler is None:
         return [Reply(NOT_AVAILABLE)]
     ctx.state.set("last_intent", intent)
-    return await handler(ctx)
+    return await follow(ctx, await handler(ctx), text, hops)
+
+
+# A redirect may lead to another (a picked suggestion that opens a parked form): bounded.
+MAX_REDIRECTS = 3
+
+
+async def follow(ctx: Context, result: Result, text: str, hops: int = 0) -> list[Reply]:
+    """Turn a handler's result into replies: its own, another intent's, or a fresh route."""
+    if isinstance(result, Redirect):
+        if hops >= MAX_REDIRECTS:
+            log.warning("inbox %s: redirect loop at %s", ctx.inbox_id, result.intent)
+            return [Reply(NOT_AVAILABLE)]
+        return await run_intent(ctx, result.intent, result.text, hops=hops + 1)
+    if isinstance(result, Unhandled):
+        return await route_text(ctx, text)
+    return result

@@ -14,6 +14,7 @@ import pickle
 import platform
 import tempfile
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 import numpy
@@ -109,3 +110,9 @@ def cached_router(catalog: Catalog | None = None, *, cache_dir: Path | None = No
     router = Router.from_catalog(catalog)
     _save(router, dirs, name)
     return router
+
+
+@cache
+def default_router() -> Router:
+    """The router for the built-in catalog, built once per process (or read from disk cache)."""
+    return cached_router()

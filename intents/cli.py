@@ -6,7 +6,7 @@ import json
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from intents.evaluate import evaluate, read_jsonl
-from intents.router import Router, default_router
+if TYPE_CHECKING:
+    from intents.router import Router
 
 app = typer.Typer(
     help="Intent router: classify messages and measure accuracy.", no_args_is_help=True
@@ -43,6 +43,8 @@ def classify(
     tz: Annotated[str, typer.Option(help="Timezone for relative dates.")] = "Asia/Jakarta",
 ) -> None:
     """Show the intent, confidence, entities and alternatives for one message."""
+    from intents.cache import default_router  # scikit-learn: only when classifying
+
     payload = _result_json(default_router(), text, datetime.now(ZoneInfo(tz)))
     if as_json:
         typer.echo(json.dumps(payload, ensure_ascii=False))
@@ -71,6 +73,10 @@ def eval_(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Measure in-scope accuracy, out-of-scope recall/precision and latency on --test."""
+    from intents.cache import default_router
+    from intents.evaluate import evaluate, read_jsonl
+    from intents.router import Router
+
     rows = read_jsonl(test)
     started = time.perf_counter()
     if train is not None:

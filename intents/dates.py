@@ -15,7 +15,7 @@ for _num, _names in enumerate(
     (
         "jan januari january",
         "feb februari february pebruari",
-        "mar maret march",
+        "mar mrt maret march",
         "apr april",
         "mei may",
         "jun juni june",

@@ -24,6 +24,9 @@ _TOKEN = re.compile(
     r"|[,.;!?]"
 )
 _RUN3 = re.compile(r"([a-z])\1{2,}")
+# "3hr", "3hari", "2mgg": a count glued to its unit is still a duration.
+_GLUED_UNIT = re.compile(r"(\d+(?:[.,]\d+)?)([a-z]+)")
+_UNITS = frozenset({"hari", "minggu", "pekan", "bulan", "day", "days", "week", "weeks", "month"})
 _PUNCT = frozenset(",.;!?")
 
 
@@ -84,7 +87,12 @@ def tokens(text: str, *, keep_punct: bool = False) -> list[str]:
                 out.append(raw)
             continue
         if raw[0].isdigit():
-            out.append(raw)
+            glued = _GLUED_UNIT.fullmatch(raw)
+            unit = slang.get(glued[2], glued[2]) if glued else ""
+            if glued and domain.get(unit, unit) in _UNITS:
+                out += [glued[1], domain.get(unit, unit)]
+            else:
+                out.append(raw)
             continue
         word = squeeze(dereduplicate(raw))
         for part in word.split():

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime
-from functools import cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
+from intents.cues import STATUS, asks_status, negated_cancel
 from intents.entities import extract_entities
 from intents.matcher import OOS, Matcher, Scores, calibrate
 from intents.normalize import Speller, normalize, stem_text
@@ -126,7 +127,7 @@ class Router:
             return MatchResult(MatchKind.NONE, None, 0.0, entities, (), norm)
         scores = self._score([norm])
         probs = scores.probs(self.matcher.temperature)[0]
-        return self._decide(probs, float(scores.nearest[0]), entities, norm)
+        return _status_rules(self._decide(probs, float(scores.nearest[0]), entities, norm))
 
     def _decide(
         self, probs: np.ndarray, nearest: float, entities: Entities, norm: str
@@ -147,6 +148,30 @@ class Router:
         if conf < th.threshold or margin < th.margin:
             return MatchResult(MatchKind.AMBIGUOUS, None, conf, entities, suggestions, norm)
         return MatchResult(MatchKind.FULL, top, conf, entities, suggestions, norm)
+
+
+# Asking about one's requests is status whatever service it names; these intents already
+# answer a question about state and keep it.
+_STATE_INTENTS = frozenset(
+    {
+        STATUS,
+        "approval.pending",
+        "team.progress",
+        "learning.progress",
+        "attendance.summary",
+        "leave.balance",
+    }
+)
+
+
+def _status_rules(result: MatchResult) -> MatchResult:
+    """ "jangan batalkan cuti saya" and "progres permintaan mobil" go to status, not to X."""
+    norm = result.text
+    if result.intent in _STATE_INTENTS:
+        return result
+    if negated_cancel(norm) or asks_status(norm):
+        return replace(result, kind=MatchKind.FULL, intent=STATUS, confidence=0.9)
+    return result
 
 
 def confidence(prob: float, nearest: float) -> float:
@@ -227,11 +252,3 @@ def _tune(
         recall_weight=recall_weight,
         min_oos_recall=min_oos_recall,
     )
-
-
-@cache
-def default_router() -> Router:
-    """The router for the built-in catalog, built once per process (or read from disk cache)."""
-    from intents.cache import cached_router
-
-    return cached_router()

@@ -50,3 +50,101 @@ def test_the_engine_never_knows_a_channel_library() -> None:
         for name in imports_of(p) & {"telegram", "pywa", "pywa_async", "fastapi", "starlette"}
     }
     assert sorted(leaks) == []
+
+
+def module_files() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for package in sorted(OURS):
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            found[name] = path
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module → our modules it imports, at any depth (imports inside functions count too).
+
+    `from pkg import mod` points at the module; a module's own parent packages are left out,
+    since importing a submodule runs its package first by necessity, not by design.
+    """
+    modules = module_files()
+
+    def home(name: str) -> str:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name
+
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        deps: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                deps |= {home(a.name) for a in node.names if a.name.split(".")[0] in OURS}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                if node.module.split(".")[0] not in OURS:
+                    continue
+                subs = {f"{node.module}.{a.name}" for a in node.names} & modules.keys()
+                deps |= subs
+                if len(subs) < len(node.names):
+                    deps.add(home(node.module))
+        graph[name] = {d for d in deps if d and d != name and not name.startswith(d + ".")}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_import_cycle_inside_our_packages() -> None:
+    assert cycles(import_graph()) == []
+
+
+def test_the_cycle_check_sees_an_import_inside_a_function() -> None:
+    graph = {"a.x": {"a.y"}, "a.y": {"a.x"}, "a.z": set()}
+    assert cycles(graph) == [["a.x", "a.y"]]
+    real = import_graph()
+    assert "bot.handlers.services" in real["bot.handlers.commands"]
+
+
+def test_no_module_of_ours_is_imported_by_a_string() -> None:
+    """importlib.import_module / __import__ hide an edge from this file and from readers."""
+    by_string = set()
+    for name, path in module_files().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if called in ("import_module", "__import__"):
+                    by_string.add(name)
+    assert sorted(by_string) == []

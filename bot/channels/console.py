@@ -76,13 +76,16 @@ async def _json_loop(ayo: Any, nip: str) -> None:
 async def _interactive(ayo: Any, nip: str) -> None:
     console = Console()
     employee = await ayo.local.employee(nip)
-    console.print(f"[bold green]Ayo[/bold green] — {employee.name}. Ketik 'keluar' untuk selesai.")
+    console.print("Ayo", style="bold green", end="")
+    console.print(f" — {employee.name}. Ketik 'keluar' untuk selesai.", markup=False)
     buttons: list[tuple[str, str]] = []
 
     def show(messages: list[LocalMessage]) -> None:
         nonlocal buttons
         for message in messages:
-            console.print(f"[green]Ayo:[/green] {message.text}", markup=False, highlight=False)
+            # Style, not markup: the message text itself is never read as markup.
+            console.print("Ayo:", style="green", end=" ")
+            console.print(message.text, markup=False, highlight=False)
             if message.buttons:
                 buttons = list(message.buttons)
                 for i, (label, _) in enumerate(buttons, start=1):

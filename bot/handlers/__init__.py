@@ -5,7 +5,16 @@ Each feature module owns its tables; this module only merges them, refusing dupl
 
 from __future__ import annotations
 
-from bot.handlers import approvals, general, handoff, learning, linking, requests, services
+from bot.handlers import (
+    approvals,
+    commands,
+    general,
+    handoff,
+    learning,
+    linking,
+    requests,
+    services,
+)
 from bot.handlers.registry import ActionHandler, ExpectHandler, Handler, merge
 
 INTENT_HANDLERS: dict[str, Handler] = merge(
@@ -18,6 +27,7 @@ INTENT_HANDLERS: dict[str, Handler] = merge(
     linking.INTENTS,
 )
 ACTIONS: dict[str, ActionHandler] = merge(
+    commands.ACTIONS,
     general.ACTIONS,
     handoff.ACTIONS,
     learning.ACTIONS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.context import Context
-from bot.handlers.registry import ActionHandler, Handler
+from bot.handlers.registry import ActionHandler, Handler, Redirect
 from core.messages import Reply
 from core.text import T
 
@@ -98,11 +98,9 @@ async def thanks(ctx: Context) -> list[Reply]:
     return [Reply(T("Sama-sama! Senang membantu.", "You're welcome! Happy to help."))]
 
 
-async def pick_intent(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+async def pick_intent(ctx: Context, payload: dict[str, Any]) -> Redirect:
     """A suggestion button was pressed: run that intent on the words first written."""
-    from bot.dispatch import run_intent
-
-    return await run_intent(ctx, payload["intent"], payload.get("text") or "")
+    return Redirect(payload["intent"], payload.get("text") or "")
 
 
 INTENTS: dict[str, Handler] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from typing import Any
 
@@ -173,15 +174,67 @@ async def _set_time(ctx: Context, when: time) -> list[Reply]:
     ]
 
 
+# A setting changes only from a message that names it (or a button): a lone "kirim" or
+# "lanjut" belongs to another flow and must not silently turn reminders on or off.
+_SAYS_REMINDER = re.compile(
+    r"\b(?:pengingat\w*|reminder\w*|notif\w*|pemberitahuan|materi harian|belajar harian|"
+    r"lessons?|pelajaran\w*|materi\w*|kuis|quiz\w*|belajar\w*)\b"
+)
+_SAYS_SWITCH = re.compile(
+    r"\b(?:matikan|mati\w*|stop|berhenti\w*|jeda\w*|pause\w*|off|nonaktif\w*|libur\w*|"
+    r"cuti|sibuk|snooze|suspend|silence|no more|break|aktif\w*|nyala\w*|hidup\w*|on|"
+    r"resume|lanjut\w*|mulai|turn|kirim\w*|balik)\b"
+)
+
+
+def _says_setting(ctx: Context) -> bool:
+    """True when the typed words name the reminder setting; a button press always counts."""
+    if ctx.inbound.button is not None:
+        return True
+    folded = (ctx.inbound.text or "").casefold()
+    return bool(_SAYS_REMINDER.search(folded) and _SAYS_SWITCH.search(folded))
+
+
+async def _confirm_setting(ctx: Context, on: bool) -> list[Reply]:
+    group = ctx.new_button_group()
+    label = (
+        T("Nyalakan pengingat", "Turn reminders on")
+        if on
+        else T("Matikan pengingat", "Turn reminders off")
+    )
+    buttons = (
+        await ctx.button(label, "learning.setting", {"on": on}, group=group),
+        await ctx.button(T("Menu", "Menu"), "intent.pick", {"intent": "menu"}, group=group),
+    )
+    question = (
+        T("Maksud Anda menyalakan pengingat belajar?", "Do you mean turn learning reminders on?")
+        if on
+        else T(
+            "Maksud Anda mematikan pengingat belajar?", "Do you mean turn learning reminders off?"
+        )
+    )
+    return [Reply(question, buttons)]
+
+
+async def press_setting(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    return await (_resume(ctx) if payload.get("on") else _pause(ctx))
+
+
 async def pause(ctx: Context) -> list[Reply]:
+    if not _says_setting(ctx):
+        return await _confirm_setting(ctx, on=False)
+    return await _pause(ctx)
+
+
+async def _pause(ctx: Context) -> list[Reply]:
     prefs = await prefs_for(ctx.session, ctx.me.id, ctx.now)
     prefs.paused, prefs.updated_at = True, ctx.now
     return [
         Reply(
             T(
-                'Pengingat belajar dimatikan. Ketik "lanjut" untuk menyalakannya lagi; '
-                '"belajar" tetap bisa kapan saja.',
-                'Learning reminders are off. Type "resume" to turn them on again; '
+                'Pengingat belajar dimatikan. Ketik "nyalakan pengingat" untuk menyalakannya '
+                'lagi; "belajar" tetap bisa kapan saja.',
+                'Learning reminders are off. Type "turn reminders on" to turn them on again; '
                 '"learn" still works any time.',
             )
         )
@@ -189,6 +242,12 @@ async def pause(ctx: Context) -> list[Reply]:
 
 
 async def resume(ctx: Context) -> list[Reply]:
+    if not _says_setting(ctx):
+        return await _confirm_setting(ctx, on=True)
+    return await _resume(ctx)
+
+
+async def _resume(ctx: Context) -> list[Reply]:
     prefs = await prefs_for(ctx.session, ctx.me.id, ctx.now)
     prefs.paused, prefs.updated_at = False, ctx.now
     hhmm = prefs.reminder_time or ctx.deps.settings.lesson_default_time
@@ -331,5 +390,6 @@ ACTIONS: dict[str, ActionHandler] = {
     msg.NEXT: quiz_next,
     "leaderboard.optout": leaderboard_optout,
     "team.nudge": team_nudge,
+    "learning.setting": press_setting,
 }
 EXPECTS: dict[str, ExpectHandler] = {"learning.reminder_time": reminder_time_answer}

@@ -1,16 +1,40 @@
-"""The handler types and the tables that route intents, button actions and awaited answers."""
+"""The handler contract: what a handler returns, and the tables that route to handlers.
+
+A handler never calls back into the dispatcher. It returns its replies, or a `Redirect` (run
+this intent on these words, after the role check), or `UNHANDLED` (these words were not for
+me: route them as a fresh message). The dispatcher follows the result, so the flow of one
+message reads in one direction: dispatch → handler → result.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bot.context import Context
 from core.messages import Reply
 
-Handler = Callable[[Context], Awaitable[list[Reply]]]
-ActionHandler = Callable[[Context, dict[str, Any]], Awaitable[list[Reply]]]
-ExpectHandler = Callable[[Context, str], Awaitable[list[Reply]]]
+
+@dataclass(frozen=True)
+class Redirect:
+    """Serve `intent` for `text` instead (a suggestion or switch button, a parked form)."""
+
+    intent: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Unhandled:
+    """The words were not an answer for this handler; route them as a new message."""
+
+
+UNHANDLED = Unhandled()
+
+Result = list[Reply] | Redirect | Unhandled
+Handler = Callable[[Context], Awaitable[Result]]
+ActionHandler = Callable[[Context, dict[str, Any]], Awaitable[Result]]
+ExpectHandler = Callable[[Context, str], Awaitable[Result]]
 
 
 V = TypeVar("V")

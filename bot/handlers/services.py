@@ -10,19 +10,30 @@ from __future__ import annotations
 from typing import Any
 
 from bot.context import Context
-from bot.handlers.registry import ActionHandler, ExpectHandler, Handler
+from bot.handlers.registry import (
+    UNHANDLED,
+    ActionHandler,
+    ExpectHandler,
+    Handler,
+    Redirect,
+    Result,
+)
 from core.messages import Reply
 from core.text import T, join
 from integrations import forms, lifecycle, validation
 from integrations.approvals import Env
 from integrations.catalog import FormField, ServiceSpec
 from integrations.requests import submit
+from intents import cues
+from intents.normalize import normalize
 
 BACK_WORDS = frozenset({"kembali", "back", "balik", "sebelumnya"})
 # Typed instead of pressing the summary's buttons (numbered menus, screen readers).
 SEND_WORDS = frozenset({"kirim", "ya", "ok", "oke", "send", "yes"})
 EDIT_WORDS = frozenset({"ubah", "edit", "change"})
 MAX_CHOICE_BUTTONS = 8
+# Intents an answer can resemble without being a change of mind ("menu makan siang rapat").
+SMALL_TALK = frozenset({"help", "menu", "greeting", "thanks"})
 FORM_EXPECT = "form"
 
 
@@ -50,6 +61,19 @@ def _save(ctx: Context, form: dict[str, Any]) -> None:
 
 def _spec(ctx: Context, form: dict[str, Any]) -> ServiceSpec:
     return ctx.deps.services.get(form["service"])
+
+
+def title_of(ctx: Context, form: dict[str, Any]) -> T:
+    return _spec(ctx, form).title.t()
+
+
+def park(ctx: Context, form: dict[str, Any]) -> None:
+    """Keep a form as a draft (offered again when its service is picked) and close it."""
+    if form.get("data"):
+        drafts = ctx.state.get("drafts") or {}
+        drafts[form["service"]] = form
+        ctx.state.set("drafts", drafts)
+    ctx.state.clear("form", "expect")
 
 
 def eligible(ctx: Context, spec: ServiceSpec) -> T | None:
@@ -280,14 +304,12 @@ async def _summary(ctx: Context, spec: ServiceSpec, form: dict[str, Any], notes:
     return Reply(join(lines), buttons)
 
 
-async def answer(ctx: Context, text: str) -> list[Reply]:
+async def answer(ctx: Context, text: str) -> Result:
     """Free text while a form is open: an answer, `kembali`, or the start of something else."""
     form = _form(ctx)
     if form is None:
         ctx.state.clear("expect")
-        from bot.dispatch import route_text
-
-        return await route_text(ctx, text)
+        return UNHANDLED
     if text.casefold().strip(" .!") in BACK_WORDS:
         return await back(ctx, form)
     spec = _spec(ctx, form)
@@ -304,21 +326,59 @@ async def answer(ctx: Context, text: str) -> list[Reply]:
     if field is None:
         return await advance(ctx, form)
     parsed = forms.parse_answer(field, text, now=ctx.local_now, calendar=ctx.deps.calendar)
-    if field.type == "text" and isinstance(parsed, forms.Parsed) and len(text.split()) >= 3:
-        # Free text takes anything, so a clear other request ("sisa cuti saya") is checked;
-        # a short answer ("ruang 201") is an answer, not a change of mind.
+    if isinstance(parsed, forms.Parsed) and cues.asks_something(normalize(text)):
+        # Only words that ask for something ("mau cuti tahunan 21-23 des", "sisa cuti") are
+        # checked for another request; "Ruang Bidang Aplikasi lt 2" is just an answer.
         other = await _elsewhere(ctx, form, text, keep=parsed.value)
         if other is not None:
             return other
+    if isinstance(parsed, forms.Invalid) and field.type == "choice":
+        unsure = await _maybe_choice(ctx, field, text)
+        if unsure is not None:
+            return unsure
     if isinstance(parsed, forms.Invalid):
+        # The question again with its buttons, so a choice can still be tapped.
         return await _elsewhere(ctx, form, text) or [
-            Reply(parsed.message + T("\n", "\n") + field.prompt.t())
+            Reply(parsed.message),
+            await _question(ctx, field, None),
         ]
     if isinstance(parsed.value, forms.YearChoice):
         return [await _ask_year(ctx, form, field, parsed.value)]
     if forms.needs_confirmation(field, parsed.value):
         return [await _confirm_choice(ctx, field, parsed.value)]
     return await _accept(ctx, form, field, parsed.value)
+
+
+# Below the form's own sure match (86) and above this, a choice is asked back, not taken.
+UNSURE_CHOICE = 60
+
+
+async def _maybe_choice(ctx: Context, field: FormField, text: str) -> list[Reply] | None:
+    """Free text near one option ("tahunn"): ask "Maksud Anda Cuti tahunan?" with buttons."""
+    from rapidfuzz import fuzz
+
+    folded = text.casefold().strip(" .")
+    if len(folded) < 3:
+        return None
+    scored = [
+        (max(fuzz.WRatio(folded, c.id.casefold()), fuzz.WRatio(folded, c.en.casefold())), c)
+        for c in field.choices
+    ]
+    score, best = max(scored, key=lambda s: s[0])
+    if score < UNSURE_CHOICE:
+        return None
+    group = ctx.new_button_group()
+    yes = await ctx.button(
+        T("Ya, ", "Yes, ") + best.label(),
+        "form.answer",
+        {"value": best.value, "field": field.name},
+        group=group,
+    )
+    question = await _question(ctx, field, None)
+    return [
+        Reply(T("Maksud Anda ", "Did you mean ") + best.label() + T("?", "?"), (yes,)),
+        question,
+    ]
 
 
 async def _accept(ctx: Context, form: dict[str, Any], field: FormField, value: Any) -> list[Reply]:
@@ -361,7 +421,7 @@ async def _elsewhere(
 ) -> list[Reply] | None:
     """An answer that reads as a different request: offer to switch, never switch silently."""
     match = ctx.deps.router.classify(text, now=ctx.now, tz=str(ctx.tz))
-    if match.kind.value != "full" or match.intent is None:
+    if match.kind.value != "full" or match.intent in (None, *SMALL_TALK):
         return None
     spec = ctx.deps.services.for_intent(match.intent)
     if spec is not None and spec.id == form["service"]:
@@ -412,17 +472,13 @@ async def _elsewhere(
     ]
 
 
-async def press_switch(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+async def press_switch(ctx: Context, payload: dict[str, Any]) -> Redirect:
     """Park the open form as a draft and serve the other request instead."""
     form = _form(ctx)
     if form is not None:
-        drafts = ctx.state.get("drafts") or {}
-        drafts[form["service"]] = form
-        ctx.state.set("drafts", drafts)
+        park(ctx, form)
     ctx.state.clear("form", "expect")
-    from bot.dispatch import run_intent
-
-    return await run_intent(ctx, payload["intent"], payload.get("text") or "")
+    return Redirect(payload["intent"], payload.get("text") or "")
 
 
 async def back(ctx: Context, form: dict[str, Any]) -> list[Reply]:

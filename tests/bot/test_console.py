@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from bot.app import App
 from core.messages import Reply
 from core.outbox import push
 from core.text import T
-from tests.support.console import ayo_env, chat, run_ayo
+from tests.support.console import ROOT, ayo_env, chat, run_ayo
 
 DIMAS = "199402172019031005"
 
@@ -77,3 +80,75 @@ async def test_demo_users_json_lists_the_contract_fields(
     users = json.loads(done.stdout)
     assert len(users) >= 40
     assert {"nip", "name", "unit", "roles", "supervisor_nip"} <= set(users[0])
+
+
+async def test_interactive_chat_prints_clean_text_without_markup_or_logs(
+    ayo: App, database_url: str, tmp_path: Path
+) -> None:
+    env = ayo_env(database_url, tmp_path) | {"AYO_LOG_LEVEL": "INFO"}
+    done = run_ayo(["chat", "--as", DIMAS], env, "menu\nkeluar\n")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Ayo: Apa yang bisa saya bantu?" in done.stdout
+    assert "[green]" not in done.stdout and "[/green]" not in done.stdout
+    assert " INFO " not in done.stdout + done.stderr
+    assert " INFO " in (tmp_path / "logs" / "chat.log").read_text()
+
+
+async def test_demo_users_never_cuts_a_nip_in_80_columns(
+    ayo: App, database_url: str, tmp_path: Path
+) -> None:
+    env = ayo_env(database_url, tmp_path) | {"COLUMNS": "80"}
+    done = run_ayo(["demo", "users"], env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert max(len(line) for line in done.stdout.splitlines()) <= 80
+    assert DIMAS in done.stdout
+    assert "199402172019031…" not in done.stdout
+
+
+def test_help_lists_every_feature_command() -> None:
+    done = run_ayo(["--help"], dict(os.environ) | {"COLUMNS": "100"})
+    assert done.returncode == 0, done.stderr
+    for name in ("serve", "chat", "nlu", "lessons", "broadcast", "telegram", "link-code"):
+        assert f" {name} " in done.stdout
+    assert "services" in done.stdout and "apikey" in done.stdout
+
+
+def test_importing_the_cli_loads_neither_scikit_learn_nor_alembic() -> None:
+    code = (
+        "import sys, bot.cli; print(sorted(m for m in ('sklearn', 'alembic') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_lazy_command_table_holds_exactly_what_the_features_mount() -> None:
+    """A command a feature adds must be listed in bot.cli.LAZY, or `ayo --help` hides it."""
+    import typer
+
+    from bot import cli
+    from bot.channels.cli import mount as mount_channels
+    from bot.inbox_cli import app as inbox_app
+    from bot.leave_cli import leave_app
+    from integrations.cli import apikey_app, services_app
+    from integrations.org.cli import org_app
+    from intents.cli import app as nlu_app
+    from lessons.cli import app as lessons_app
+    from scheduler.cli import mount as mount_broadcast
+
+    eager = typer.Typer()
+    for name, sub in (
+        ("nlu", nlu_app),
+        ("lessons", lessons_app),
+        ("services", services_app),
+        ("apikey", apikey_app),
+        ("org", org_app),
+        ("leave", leave_app),
+        ("inbox", inbox_app),
+    ):
+        eager.add_typer(sub, name=name)
+    mount_broadcast(eager)
+    mount_channels(eager)
+    names = set(typer.main.get_command(eager).commands)
+    assert names == set(cli.LAZY)

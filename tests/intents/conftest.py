@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from intents import Router, load_catalog
+from intents import load_catalog
+from intents.router import Router
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 

@@ -4,7 +4,8 @@ from datetime import date, datetime
 
 import pytest
 
-from intents import MatchKind, MatchResult, Router
+from intents import MatchKind, MatchResult
+from intents.router import Router
 
 
 @pytest.mark.parametrize("text", ["asdfgh", "resep nasi goreng", "cara bayar pbb", "wkwkwk"])

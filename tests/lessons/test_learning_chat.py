@@ -68,8 +68,8 @@ async def test_matikan_pengingat_stops_the_morning_push(ayo: App, clock: FixedCl
     assert await ayo.local.collect(dimas.nip) == []
 
 
-@pytest.mark.parametrize("words", ["lanjut", "aktifkan pengingat"])
-async def test_lanjut_and_aktifkan_pengingat_turn_the_morning_push_back_on(
+@pytest.mark.parametrize("words", ["nyalakan pengingat", "aktifkan pengingat"])
+async def test_nyalakan_and_aktifkan_pengingat_turn_the_morning_push_back_on(
     ayo: App, clock: FixedClock, words: str
 ) -> None:
     dimas = await employee(ayo, DIMAS)
@@ -80,6 +80,23 @@ async def test_lanjut_and_aktifkan_pengingat_turn_the_morning_push_back_on(
     at(clock, DAY, 8)
     await sweep(ayo)
     assert len(await ayo.local.collect(dimas.nip)) == 2
+
+
+@pytest.mark.parametrize("words", ["lanjut", "kirim"])
+async def test_a_lone_word_of_another_flow_never_changes_the_setting(
+    ayo: App, clock: FixedClock, words: str
+) -> None:
+    dimas = await employee(ayo, DIMAS)
+    at(clock, DAY, 7)
+    await say(ayo, dimas.nip, "matikan pengingat")
+    replies = await say(ayo, dimas.nip, words)
+    assert "Pengingat belajar menyala lagi" not in " ".join(r.text for r in replies)
+    saved = await prefs(ayo, dimas.id)
+    assert saved is not None and saved.paused
+    offer = next(r for r in replies if r.buttons)
+    assert offer.text == "Maksud Anda menyalakan pengingat belajar?"
+    [done] = await say(ayo, dimas.nip, button=offer.buttons[0][1])
+    assert done.text == "Pengingat belajar menyala lagi, setiap hari kerja pukul 08:00."
 
 
 async def test_the_hide_my_name_button_hides_me_from_colleagues_boards(

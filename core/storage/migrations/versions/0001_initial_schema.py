@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 00:59:45.775719
+Create Date: 2026-12-02 01:04:13.899243
 """
 
 from collections.abc import Sequence
