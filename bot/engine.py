@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import dispatch
@@ -97,8 +97,19 @@ class Engine:
         channel = "unknown"
         try:
             async with self.deps.db.transaction() as session:
-                item = await session.get(InboxItem, inbox_id, with_for_update=True)
-                if item is None or item.status != "pending":
+                # A write first: it takes the row lock (PostgreSQL) or the writer lock (SQLite)
+                # before anything is read, so the web request and a worker that reach the same
+                # update at once never both process it.
+                claimed = await session.execute(
+                    update(InboxItem)
+                    .where(InboxItem.id == inbox_id, InboxItem.status == "pending")
+                    .values(status="pending")
+                    .execution_options(synchronize_session=False)
+                )
+                if claimed.rowcount == 0:
+                    return False
+                item = await session.get(InboxItem, inbox_id)
+                if item is None:
                     return False
                 channel = item.channel
                 await self._step(session, item)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.messages import Reply
@@ -59,8 +60,19 @@ async def local_account(session: AsyncSession, employee_id: int, now: datetime) 
     account = ChatAccount(
         channel=LOCAL_CHANNEL, external_id=employee.nip, employee_id=employee_id, created_at=now
     )
-    session.add(account)
-    await session.flush()
+    try:
+        # Two requests of a new web-chat user (a send and a poll) may both get here first.
+        async with session.begin_nested():
+            session.add(account)
+            await session.flush()
+    except IntegrityError:
+        return (
+            await session.execute(
+                select(ChatAccount).where(
+                    ChatAccount.channel == LOCAL_CHANNEL, ChatAccount.external_id == employee.nip
+                )
+            )
+        ).scalar_one()
     return account
 
 
