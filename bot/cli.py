@@ -23,13 +23,13 @@ def _nlu() -> click.Command:
     from intents.cli import app as nlu_app
 
     add_unknown_command(nlu_app)
-    return typer.main.get_command(nlu_app)
+    return typer.main.get_group(nlu_app)
 
 
 def _lessons() -> click.Command:
     from lessons.cli import app as lessons_app
 
-    return typer.main.get_command(lessons_app)
+    return typer.main.get_group(lessons_app)
 
 
 def _broadcast() -> click.Command:
@@ -51,19 +51,19 @@ def _channel_command(name: str) -> Callable[[], click.Command]:
 def _services() -> click.Command:
     from integrations.cli import services_app
 
-    return typer.main.get_command(services_app)
+    return typer.main.get_group(services_app)
 
 
 def _apikey() -> click.Command:
     from integrations.cli import apikey_app
 
-    return typer.main.get_command(apikey_app)
+    return typer.main.get_group(apikey_app)
 
 
 def _org() -> click.Command:
     from integrations.org.cli import org_app
 
-    return typer.main.get_command(org_app)
+    return typer.main.get_group(org_app)
 
 
 def _leave() -> click.Command:
@@ -72,19 +72,19 @@ def _leave() -> click.Command:
 
     # One `ayo leave` group: letter and authority there, check and import-history here.
     mount_leave(leave_app)
-    return typer.main.get_command(leave_app)
+    return typer.main.get_group(leave_app)
 
 
 def _privacy() -> click.Command:
     from bot.privacy_cli import app as privacy_app
 
-    return typer.main.get_command(privacy_app)
+    return typer.main.get_group(privacy_app)
 
 
 def _inbox() -> click.Command:
     from bot.inbox_cli import app as inbox_app
 
-    return typer.main.get_command(inbox_app)
+    return typer.main.get_group(inbox_app)
 
 
 def _mounted(mount: Callable[[typer.Typer], None], name: str) -> click.Command:

@@ -130,14 +130,17 @@ def test_the_lazy_command_table_holds_exactly_what_the_features_mount() -> None:
     from bot import cli
     from bot.channels.cli import mount as mount_channels
     from bot.inbox_cli import app as inbox_app
-    from bot.leave_cli import leave_app
+    from bot.leave_cli import mount as mount_leave
+    from bot.privacy_cli import app as privacy_app
     from integrations.cli import apikey_app, services_app
+    from integrations.leave_cli import leave_app
     from integrations.org.cli import org_app
     from intents.cli import app as nlu_app
     from lessons.cli import app as lessons_app
     from scheduler.cli import mount as mount_broadcast
 
     eager = typer.Typer()
+    mount_leave(leave_app)
     for name, sub in (
         ("nlu", nlu_app),
         ("lessons", lessons_app),
@@ -146,6 +149,7 @@ def test_the_lazy_command_table_holds_exactly_what_the_features_mount() -> None:
         ("org", org_app),
         ("leave", leave_app),
         ("inbox", inbox_app),
+        ("privacy", privacy_app),
     ):
         eager.add_typer(sub, name=name)
     mount_broadcast(eager)

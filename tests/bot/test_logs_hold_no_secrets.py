@@ -73,7 +73,11 @@ async def test_a_whole_conversation_logs_no_canary_at_debug(
     )
     assert handshake.text == "77"
     await rig.whatsapp(wa_text_update(phone, said, wamid="wamid.kanari"))
-    local = await rig.web.post(f"/api/local/{DIMAS}/messages", json={"text": said})
+    assert (await rig.web.post("/api/local/login/demo", json={"nip": DIMAS})).status_code == 200
+    csrf = (await rig.web.get("/api/local/session")).json()["csrf"]
+    local = await rig.web.post(
+        "/api/local/me/messages", json={"text": said}, headers={"X-CSRF-Token": csrf}
+    )
     assert local.status_code == 200
     await rig.settle()
     assert rig.tg.sent_messages(CHAT) and rig.wa.sent(phone)
@@ -127,12 +131,18 @@ def test_a_real_ayo_serve_prints_no_canary(ayo: App, database_url: str, tmp_path
             assert posted.status_code == 200
             params = {"hub.mode": "subscribe", "hub.verify_token": WA_VERIFY, "hub.challenge": "9"}
             assert web.get("/whatsapp/webhook", params=params).text == "9"
-            assert web.post(f"/api/local/{DIMAS}/messages", json={"text": BODY}).status_code == 200
+            assert web.post("/api/local/login/demo", json={"nip": DIMAS}).status_code == 200
+            csrf = web.get("/api/local/session").json()["csrf"]
+            sent = web.post(
+                "/api/local/me/messages", json={"text": BODY}, headers={"X-CSRF-Token": csrf}
+            )
+            assert sent.status_code == 200
             deadline = time.monotonic() + 30
             while not tg.sent_messages(CHAT) and time.monotonic() < deadline:
                 time.sleep(0.2)
             assert tg.sent_messages(CHAT), "the reply never reached the fake Bot API"
     said = output.read_text()
-    assert "POST /api/local/…/messages" in said  # the access log was there, without the NIP
+    assert "/messages HTTP/1.1\" 200" in said  # the access log was there
+    assert DIMAS not in said
     assert "GET /whatsapp/webhook HTTP/1.1" in said  # and without the query string
     assert leaks(said, "081234567890") == []
