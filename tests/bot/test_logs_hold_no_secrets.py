@@ -142,7 +142,7 @@ def test_a_real_ayo_serve_prints_no_canary(ayo: App, database_url: str, tmp_path
                 time.sleep(0.2)
             assert tg.sent_messages(CHAT), "the reply never reached the fake Bot API"
     said = output.read_text()
-    assert "/messages HTTP/1.1\" 200" in said  # the access log was there
+    assert '/messages HTTP/1.1" 200' in said  # the access log was there
     assert DIMAS not in said
     assert "GET /whatsapp/webhook HTTP/1.1" in said  # and without the query string
     assert leaks(said, "081234567890") == []
