@@ -57,6 +57,22 @@ async def claim_chats(
         return list(rows.scalars())
 
 
+async def claimable(db: Database, *, now: datetime) -> bool:
+    """Whether some chat with pending updates is free to lease (without skipping locked rows).
+
+    A claim skips chats whose row another transaction holds for a moment (a webhook's commit, a
+    sender sweep); this tells a draining worker that the empty claim was such a moment.
+    """
+    async with db.sessions() as session:
+        found = await session.scalar(
+            select(InboxItem.id)
+            .join(ChatAccount, ChatAccount.id == InboxItem.chat_account_id)
+            .where(InboxItem.status == "pending", _free(now))
+            .limit(1)
+        )
+        return found is not None
+
+
 async def renew(
     db: Database, chats: list[int], *, owner: str, now: datetime, lease: timedelta
 ) -> set[int]:

@@ -76,6 +76,10 @@ class InboxWorker:
             if not self._turns:
                 if self._wake.is_set():
                     continue
+                if await inbox_claims.claimable(self.db, now=self.clock()):
+                    # The claim skipped a chat whose row was locked for a moment: try again.
+                    await asyncio.sleep(self.poll / 10)
+                    continue
                 return self.processed - before
             await asyncio.wait(set(self._turns.values()), return_when=asyncio.FIRST_COMPLETED)
 

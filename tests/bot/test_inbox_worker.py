@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from bot import inbox_claims
@@ -16,7 +16,7 @@ from bot.types import ChatRef, Inbound
 from bot.worker import InboxWorker
 from core.clock import FixedClock
 from core.storage.db import Database
-from core.storage.models import InboxItem, OutboxItem
+from core.storage.models import ChatAccount, InboxItem, OutboxItem
 
 
 async def send(ayo: App, chat: str, n: int) -> int:
@@ -115,6 +115,29 @@ async def test_a_restarted_worker_takes_its_own_claims_back_at_once(ayo: App, cl
 
     assert await restarted.reclaim_own() == 1
     assert await restarted.drain() == 2  # no waiting for the lease
+
+
+async def test_a_chat_locked_for_a_moment_is_not_left_waiting(ayo: App) -> None:
+    # A webhook's commit (or a sender sweep) holds the chat's row just when the worker claims:
+    # the claim skips it (PostgreSQL) or waits (SQLite); either way the update gets processed.
+    inbox_id = await send(ayo, "51", 1)
+    async with ayo.db.sessions() as session:
+        chat = await session.scalar(
+            select(InboxItem.chat_account_id).where(InboxItem.id == inbox_id)
+        )
+    other = Database(ayo.db.url)
+    worker = InboxWorker(ayo.engine, owner="w", poll=0.05)
+    try:
+        async with other.transaction() as session:
+            await session.execute(
+                update(ChatAccount).where(ChatAccount.id == chat).values(active=True)
+            )
+            draining = asyncio.create_task(worker.drain())
+            await asyncio.sleep(0.2)
+        assert await draining == 1
+    finally:
+        await other.dispose()
+    assert await pending(ayo) == 0
 
 
 async def test_a_running_worker_picks_up_updates_committed_elsewhere(ayo: App) -> None:
