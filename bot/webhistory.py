@@ -278,14 +278,18 @@ async def _pending_rows(
     if last_said is not None:
         # A push at the very instant of a message sorts before it (see Position).
         pushes = pushes.where(OutboxItem.created_at > last_said)
-    candidates = [] if last_reply is None else [last_reply]
-    candidates += (
+    recent = (
         await session.execute(
             pushes.order_by(OutboxItem.created_at.desc(), OutboxItem.id.desc()).limit(20)
         )
     ).scalars()
+    candidates = [*recent, *([last_reply] if last_reply is not None else [])]
     live = await _live_tokens(session, employee_id, now, candidates)
-    waiting = [row for row in candidates[1:] if any(token in live for token in _buttons_of(row))]
+    waiting = [
+        row
+        for row in candidates
+        if row is not last_reply and any(token in live for token in _buttons_of(row))
+    ]
     waiting.reverse()
     if last_reply is not None and (
         awaiting or any(token in live for token in _buttons_of(last_reply))
