@@ -27,11 +27,18 @@ class NotUtf8(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class Record:
+    line: int  # the file line it starts on (a quoted cell may span several lines)
+    row: int  # the row number a spreadsheet shows (blank rows count, the header is row 1)
+    cells: list[str]
+
+
+@dataclass(frozen=True, slots=True)
 class CsvRecords:
-    """The header cells and each non-blank record with the file line it starts on."""
+    """The header cells and each non-blank record."""
 
     header: list[str]
-    records: list[tuple[int, list[str]]]
+    records: list[Record]
     delimiter: str
     encoding: str  # "utf-8" or "utf-8-sig" (with Excel's byte-order mark)
 
@@ -62,13 +69,15 @@ def read_records(data: bytes) -> CsvRecords:
     delimiter = sniff_delimiter(first)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader, None) or []
-    records: list[tuple[int, list[str]]] = []
+    records: list[Record] = []
+    row = 1
     while True:
         line = reader.line_num + 1  # where the record starts, even if a quoted cell spans lines
         cells = next(reader, None)
         if cells is None:
             break
+        row += 1
         if not any(cell.strip() for cell in cells):
             continue  # blank lines Excel leaves at the end
-        records.append((line, cells))
+        records.append(Record(line, row, cells))
     return CsvRecords(header, records, delimiter, encoding)

@@ -64,14 +64,14 @@ FIRST_USED = re.compile(r"\(first used at (?P<path>.+):(?P<line>\d+)\)$")
 
 @dataclass(frozen=True, slots=True)
 class SheetProblem:
-    """One bad row (line 1 is the header; None is the file as a whole)."""
+    """One bad row (as a spreadsheet numbers it, the header is row 1; None: the whole file)."""
 
     line: int | None
     column: str | None
     reason: T
 
     def describe(self, language: str = "id") -> str:
-        where = T("Baris", "Line") if self.line is not None else T("Berkas", "File")
+        where = T("Baris", "Row") if self.line is not None else T("Berkas", "File")
         place = where.get(language) + (f" {self.line}" if self.line is not None else "")
         if self.column:
             place += f", {T('kolom', 'column').get(language)} {self.column}"
@@ -134,7 +134,9 @@ def read_sheet(data: bytes) -> SheetResult:
     if problems:
         return result
     rows: list[_Row] = []
-    for line, cells in found.records:
+    for record in found.records:
+        # A spreadsheet's row number, not the file line: lesson texts span several lines.
+        line, cells = record.row, record.cells
         values = {k: cells[i] for i, k in enumerate(keys) if k in COLUMNS and i < len(cells)}
         kind = KINDS.get(values.get("kind", "").strip().lower())
         if kind is None:

@@ -65,7 +65,8 @@ async def import_sheet(
         async with db.transaction() as session:
             lessons = (await session.execute(select(StoredLesson))).scalars().all()
             questions = await session.execute(select(StoredQuestion.id, StoredQuestion.lesson_id))
-            owners = _Owners.of(builtin, lessons, questions.tuples())
+            pairs = [(question_id, lesson_id) for question_id, lesson_id in questions]
+            owners = _Owners.of(builtin, lessons, pairs)
             outcome.problems = owners.clashes(catalog, sheet.lines)
             if outcome.problems:
                 return outcome

@@ -90,7 +90,7 @@ def parse(data: bytes) -> Table:
     ]
     wanted = [(i, k) for i, k in enumerate(keys) if k in COLUMNS]
     rows = [
-        (line, {k: (cells[i].strip() if i < len(cells) else "") for i, k in wanted})
-        for line, cells in found.records
+        (r.line, {k: (r.cells[i].strip() if i < len(r.cells) else "") for i, k in wanted})
+        for r in found.records
     ]
     return Table(rows, tuple(k for _, k in wanted), found.delimiter, found.encoding, warnings)
