@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core import csvtext
 from core.text import T
 from integrations.org.problems import FileRejected, Problem
 
@@ -47,50 +46,19 @@ class Table:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def _header_key(name: str) -> str:
-    return name.strip().strip('"').lower().replace(" ", "_")
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """The text and the encoding it was in; anything but UTF-8 is refused, never guessed."""
-    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
-    try:
-        return data.decode(encoding), encoding
-    except UnicodeDecodeError as exc:
-        raise FileRejected(
-            [
-                Problem(
-                    None,
-                    "encoding",
-                    T(
-                        'Berkas bukan UTF-8. Di Excel simpan sebagai "CSV UTF-8 (Comma '
-                        'delimited)".',
-                        'The file is not UTF-8. In Excel, save it as "CSV UTF-8 (Comma '
-                        'delimited)".',
-                    ),
-                )
-            ]
-        ) from exc
-
-
-def sniff_delimiter(header_line: str) -> str:
-    """`;` (Excel in an Indonesian locale) or `,`: whichever the header line holds more of."""
-    return ";" if header_line.count(";") > header_line.count(",") else ","
-
-
 def read_table(path: Path) -> Table:
     return parse(path.read_bytes())
 
 
 def parse(data: bytes) -> Table:
-    text, encoding = decode(data)
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = sniff_delimiter(first)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, None)
+    try:
+        found = csvtext.read_records(data)
+    except csvtext.NotUtf8 as exc:
+        raise FileRejected([Problem(None, "encoding", csvtext.NOT_UTF8)]) from exc
+    header = found.header
     if not header or not any(cell.strip() for cell in header):
         raise FileRejected([Problem(None, "empty", T("Berkas kosong.", "The file is empty."))])
-    keys = [_header_key(h) for h in header]
+    keys = [csvtext.header_key(h) for h in header]
     missing = [c for c in REQUIRED if c not in keys]
     if missing:
         raise FileRejected(
@@ -121,14 +89,8 @@ def parse(data: bytes) -> Table:
         if k and k not in COLUMNS
     ]
     wanted = [(i, k) for i, k in enumerate(keys) if k in COLUMNS]
-    rows: list[tuple[int, dict[str, str]]] = []
-    while True:
-        line = reader.line_num + 1  # where the record starts, even if a quoted cell spans lines
-        cells = next(reader, None)
-        if cells is None:
-            break
-        if not any(cell.strip() for cell in cells):
-            continue  # blank lines Excel leaves at the end
-        values = {k: (cells[i].strip() if i < len(cells) else "") for i, k in wanted}
-        rows.append((line, values))
-    return Table(rows, tuple(k for _, k in wanted), delimiter, encoding, warnings)
+    rows = [
+        (r.line, {k: (r.cells[i].strip() if i < len(r.cells) else "") for i, k in wanted})
+        for r in found.records
+    ]
+    return Table(rows, tuple(k for _, k in wanted), found.delimiter, found.encoding, warnings)

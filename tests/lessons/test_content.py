@@ -18,6 +18,8 @@ REQUIRED_COURSES = {
     "manajemen-kinerja",
     "pelindungan-data-pribadi",
     "literasi-digital",
+    "aplikasi-kota",
+    "standar-pelayanan-publik",
 }
 
 
@@ -37,7 +39,8 @@ def test_builtin_content_has_the_required_courses_of_at_least_five_lessons(
     assert {c.id: len(c.lessons) >= 5 for c in catalog.courses} == {
         c.id: True for c in catalog.courses
     }
-    assert len(list(catalog.lessons())) >= 57
+    assert len(catalog.courses) >= 12
+    assert len(list(catalog.lessons())) >= 84
 
 
 def test_every_builtin_lesson_takes_three_to_seven_minutes(catalog: ContentCatalog) -> None:
@@ -58,6 +61,29 @@ def test_builtin_course_competencies_are_as_tagged(catalog: ContentCatalog) -> N
         "manajemen-kinerja": "manajerial",
         "pelindungan-data-pribadi": "teknis",
         "literasi-digital": "teknis",
+        "aplikasi-kota": "teknis",
+        "standar-pelayanan-publik": "teknis",
+    }
+
+
+def test_a_lesson_differs_from_its_course_competency_only_where_declared(
+    catalog: ContentCatalog,
+) -> None:
+    # A lesson inherits its course's competency type (which decides the JP column it counts
+    # in); these are the deliberate exceptions, each declared in the lesson's front matter.
+    courses = {c.id: c.competency for c in catalog.courses}
+    differing = {
+        lesson.id: lesson.competency
+        for lesson in catalog.lessons()
+        if lesson.competency != courses[lesson.course_id]
+    }
+    assert differing == {
+        "berakhlak-03-akuntabel": "manajerial",
+        "berakhlak-07-adaptif": "manajerial",
+        "berakhlak-08-kolaboratif": "manajerial",
+        "pelayanan-prima-05-menanggapi-keluhan": "sosial_kultural",
+        "spbe-02-arsitektur-dan-aplikasi-umum": "manajerial",
+        "spbe-03-transformasi-digital": "manajerial",
     }
 
 
