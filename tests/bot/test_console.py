@@ -133,6 +133,7 @@ def test_the_lazy_command_table_holds_exactly_what_the_features_mount() -> None:
     from bot.leave_cli import mount as mount_leave
     from bot.privacy_cli import app as privacy_app
     from integrations.cli import apikey_app, services_app
+    from integrations.faq.cli import app as faq_app
     from integrations.leave_cli import leave_app
     from integrations.org.cli import org_app
     from intents.cli import app as nlu_app
@@ -150,6 +151,7 @@ def test_the_lazy_command_table_holds_exactly_what_the_features_mount() -> None:
         ("leave", leave_app),
         ("inbox", inbox_app),
         ("privacy", privacy_app),
+        ("faq", faq_app),
     ):
         eager.add_typer(sub, name=name)
     mount_broadcast(eager)
