@@ -79,9 +79,13 @@ class Entry(_Strict):
             unknown = sorted(set(PLACEHOLDER.findall(text)) - allowed)
             if unknown:
                 names = ", ".join("{" + n + "}" for n in unknown)
+                if self.source is None:
+                    raise ValueError(
+                        f"answer.{lang}: {names} needs a `source` ({', '.join(SOURCES)})"
+                    )
                 raise ValueError(
-                    f"answer.{lang}: {names} is not filled by source {self.source!r}"
-                    + (f" (it fills {sorted(allowed)})" if allowed else "")
+                    f"answer.{lang}: source {self.source} does not fill {names}"
+                    f" (it fills {', '.join(sorted(allowed))})"
                 )
         if self.source == "cuti_bersama" and not self.years:
             raise ValueError("source cuti_bersama needs `years`: the years HR checked")
