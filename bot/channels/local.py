@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.engine import Engine
 from bot.types import ChatRef, Inbound
+from core import markdown
 from core.messages import Reply
 from core.outbox import LOCAL_CHANNEL, local_account
 from core.storage.models import Employee, OutboxItem
@@ -31,6 +32,8 @@ class LocalMessage:
             "id": self.outbox_id,
             "in_reply_to": self.in_reply_to,
             "text": self.text,
+            # The text rendered from its Markdown as safe HTML, for the web chat's page.
+            "html": markdown.web_html(self.text),
             "buttons": [{"label": label, "token": token} for label, token in self.buttons],
             "attachment": self.attachment,
         }
