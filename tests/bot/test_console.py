@@ -94,6 +94,19 @@ async def test_interactive_chat_prints_clean_text_without_markup_or_logs(
     assert " INFO " in (tmp_path / "logs" / "chat.log").read_text()
 
 
+async def test_interactive_chat_shows_markdown_as_plain_words(
+    ayo: App, database_url: str, tmp_path: Path
+) -> None:
+    done = run_ayo(
+        ["chat", "--as", DIMAS],
+        ayo_env(database_url, tmp_path),
+        "berapa lama cuti melahirkan\nkeluar\n",
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Ayo: Cuti melahirkan PNS lamanya 3 bulan, untuk kelahiran" in done.stdout
+    assert "**" not in done.stdout
+
+
 async def test_demo_users_never_cuts_a_nip_in_80_columns(
     ayo: App, database_url: str, tmp_path: Path
 ) -> None:
