@@ -97,3 +97,16 @@ async def test_the_answer_follows_the_users_language(ayo: App) -> None:
     got = await say(ayo, dimas, "how long is maternity leave")
     assert "Maternity leave for PNS is **3 months**" in text_of(got)
     assert "Basis: PP 11/2017 Ps. 325" in text_of(got)
+
+
+async def test_a_faq_question_inside_a_form_is_answered_and_the_question_asked_again(
+    ayo: App,
+) -> None:
+    dimas = await nip_of(ayo, EMPLOYEE)
+    await say(ayo, dimas, "mau cuti tahunan besok 2 hari")
+    got = await say(ayo, dimas, "kapan cuti bersama 2026")
+    assert got[0].text.startswith("Cuti bersama ASN tahun 2026 (8 hari):")
+    assert got[-1].text.startswith("Apa keperluan cutinya?")
+    got = await say(ayo, dimas, "urusan keluarga")
+    assert "Keperluan: urusan keluarga" in text_of(got)
+    assert "cuti bersama" not in text_of(got).lower()
