@@ -42,9 +42,11 @@ class App:
 
 def build_deps(settings: Settings, db: Database, clock: Clock) -> Deps:
     from core.workdays import WorkCalendar
+    from integrations.faq import load_faq
     from integrations.handoff.teams import load_teams
     from integrations.wiring import build as build_integrations
     from intents.cache import default_router
+    from intents.normalize import normalize
 
     calendar = WorkCalendar(settings.calendar_overrides)
     wired = build_integrations(settings, db, calendar, clock)
@@ -58,6 +60,7 @@ def build_deps(settings: Settings, db: Database, clock: Clock) -> Deps:
         leave_rules=wired.leave_rules,
         connectors=wired.connectors,
         handoff=load_teams(settings.handoff_teams),
+        faq=load_faq(settings.faq_path, calendar, normalize),
     )
 
 

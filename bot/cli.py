@@ -81,6 +81,12 @@ def _privacy() -> click.Command:
     return typer.main.get_group(privacy_app)
 
 
+def _faq() -> click.Command:
+    from integrations.faq.cli import app as faq_app
+
+    return typer.main.get_group(faq_app)
+
+
 def _inbox() -> click.Command:
     from bot.inbox_cli import app as inbox_app
 
@@ -124,6 +130,7 @@ LAZY: dict[str, tuple[str, Callable[[], click.Command]]] = {
         _privacy,
     ),
     "inbox": ("The inbox: failed updates, replayed once fixed.", _inbox),
+    "faq": ("The FAQ HR maintains: check and list its entries.", _faq),
 }
 
 

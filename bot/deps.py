@@ -33,3 +33,5 @@ class Deps:
     channels: Any = None
     # The handoff teams (integrations/handoff/teams.py).
     handoff: Any = None
+    # The FAQ (integrations/faq), answered before the intent router.
+    faq: Any = None

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot import handlers
 from bot.context import Context
-from bot.handlers import commands, handoff
+from bot.handlers import commands, faq, handoff
 from bot.handlers.general import intent_buttons
 from bot.handlers.registry import Redirect, Result, Unhandled
 from core import tokens
@@ -137,6 +137,9 @@ async def route_text(ctx: Context, text: str) -> list[Reply]:
     norm = normalize(text)
     if cues.only_dates(norm):
         return await ask_what_for_date(ctx, text)
+    answered = await faq.answer(ctx, text)
+    if answered is not None:
+        return answered
     parts = cues.clauses(norm)
     if len(parts) > 1:
         replies = await route_parts(ctx, text, parts)

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     calendar_overrides: Path | None = None
     # Teams answering handed-over conversations (YAML; else integrations/handoff/teams.yaml).
     handoff_teams: Path | None = None
+    # The FAQ HR maintains: a YAML file or a folder of them (else integrations/faq/faq.yaml).
+    faq_path: Path | None = None
     # The OPD (unit code) of the city's HR agency: its HR admins see the whole city in the
     # back office; HR admins of other OPDs see their own OPD.
     city_hr_opd: str = "BKPSDM"

@@ -93,6 +93,10 @@ class WorkCalendar:
         """All cuti bersama days of `year`, in order."""
         return sorted(self._year(year).cuti_bersama)
 
+    def cuti_bersama_recorded(self, year: int) -> bool:
+        """True if the data file lists `year`'s cuti bersama (HR's reading of the Keppres)."""
+        return "cuti_bersama" in self._overrides.get(year, {})
+
     def working_days_between(self, start: date, end: date) -> int:
         """Working days from `start` to `end`, both included (0 if `end` is before `start`)."""
         return sum(1 for d in _days(start, end) if self.is_working_day(d))
@@ -118,6 +122,14 @@ class WorkCalendar:
     def is_ramadan(self, d: date) -> bool:
         """True during Ramadan as recorded in the data file (approximate until isbat)."""
         return any(first <= d <= last for first, last in self._ramadan)
+
+    def ramadan_of(self, year: int) -> tuple[date, date] | None:
+        """The first and last day of Ramadan that begins in `year`, if the file has it."""
+        return next(((a, b) for a, b in self._ramadan if a.year == year), None)
+
+    def ramadan_hours(self) -> Mapping[int, OfficeHours]:
+        """Office hours in Ramadan by weekday (0 = Monday), as the data file sets them."""
+        return dict(self._ramadan_hours)
 
     def office_hours(self, d: date) -> OfficeHours | None:
         """Office hours on `d` (Ramadan hours during Ramadan), or None on a day off."""

@@ -51,7 +51,7 @@ _ORD = r"(\d{1,2})(?:st|nd|rd|th)?"
 _TO = r"(?:-|\s+(?:sampai|hingga|to|until|till)\s+)(?:tanggal\s+)?"
 
 RE_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
-RE_SLASH = re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?\b")
+RE_SLASH = re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?\b(?!\s*(?:hari|day))")
 RE_CROSS = re.compile(
     rf"\b{_ORD}\s+({_M})(?:\s+(\d{{4}}))?{_TO}{_ORD}\s+({_M})(?:\s+(\d{{4}}))?\b"
 )
@@ -67,6 +67,12 @@ RE_WEEKDAY = re.compile(
     rf"\b(?:(next|this|last|coming)\s+)?(?:hari\s+)?({_WD}|minggu)"
     r"(?:\s+(depan|ini|lalu|kemarin|minggu depan|pekan depan))?\b"
 )
+_DAYWORD = (
+    rf"(?:(?:next|this|coming)\s+)?(?:hari\s+)?(?:besok lusa|besok|lusa|hari ini|today|tomorrow|"
+    rf"{_WD})(?:\s+(?:depan|ini|minggu depan|pekan depan))?"
+)
+# "besok sampai jumat", "senin sampai rabu depan", "rabu-jumat" (normalised to "sampai").
+RE_DAY_RANGE = re.compile(rf"\b({_DAYWORD})\s+(?:sampai|hingga|to|until|till)\s+({_DAYWORD})\b")
 RE_WEEK = re.compile(
     r"\b(minggu|pekan|week)\s+(depan|ini|lalu|kemarin)\b|\b(next|this|last) week\b"
 )
@@ -100,6 +106,9 @@ class DateFacts:
     month: int | None = None
     year: int | None = None
     spans: list[tuple[int, int]] = field(default_factory=list)
+    # "tanggal 5" alone: the day is known, its month may come later ("bulan depan").
+    day_only: tuple[int, int | None] | None = None
+    relative_month: bool = False
 
     def free(self, match: re.Match[str]) -> bool:
         """True if the match overlaps no text already used by an earlier rule."""
@@ -179,6 +188,8 @@ def _absolute(s: str, today: date, facts: DateFacts) -> None:
         if has_month:
             start = upcoming(today, MONTHS[m[4]], a, _year(m[5]))
         else:
+            if facts.start is None:
+                facts.day_only = (a, b)
             start = _day_of_month(today, a)
         end = None
         if start is not None:
@@ -198,6 +209,8 @@ def _absolute(s: str, today: date, facts: DateFacts) -> None:
                 _set(facts, upcoming(today, month, day, _year(m[3])))
     for m in RE_TANGGAL.finditer(s):
         if facts.free(m):
+            if facts.start is None:
+                facts.day_only = (int(m[1]), None)
             _set(facts, _day_of_month(today, int(m[1])))
 
 
@@ -215,7 +228,48 @@ _REL_DAYS |= {"lusa": 2, "besok lusa": 2, "day after tomorrow": 2, "kemarin": -1
 _REL_DAYS |= {"yesterday": -1}
 
 
+def _weekday_date(today: date, name: str, when: str | None, prefix: str | None) -> date:
+    wd = WEEKDAYS.get(name, 6)
+    monday = _monday(today)
+    if when in ("depan", "minggu depan", "pekan depan") or prefix == "next":
+        return monday + timedelta(days=7 + wd)
+    if when == "ini" or prefix == "this":
+        return monday + timedelta(days=wd)
+    if when in ("lalu", "kemarin") or prefix == "last":
+        return monday + timedelta(days=wd - 7)
+    return today + timedelta(days=(wd - today.weekday() - 1) % 7 + 1)
+
+
+def _day_of(phrase: str, today: date) -> tuple[date, int | None, bool] | None:
+    """A day word's date, its weekday if it names one, and whether "depan"/"ini" pinned it."""
+    rel = RE_RELATIVE.fullmatch(phrase)
+    if rel:
+        return today + timedelta(days=_REL_DAYS[rel[1]]), None, True
+    m = RE_WEEKDAY.fullmatch(phrase)
+    if m is None or m[2] not in WEEKDAYS:
+        return None
+    day = _weekday_date(today, m[2], m[3], m[1])
+    return day, WEEKDAYS[m[2]], bool(m[1] or m[3])
+
+
+def _day_ranges(s: str, today: date, facts: DateFacts) -> None:
+    for m in RE_DAY_RANGE.finditer(s):
+        first, last = _day_of(m[1], today), _day_of(m[2], today)
+        if first is None or last is None or not facts.free(m):
+            continue
+        (start, start_wd, _), (end, end_wd, end_pinned) = first, last
+        if end_pinned and end_wd is not None and start_wd is not None and not first[2]:
+            # "senin sampai rabu depan": the "depan" is the whole range's.
+            start = _monday(end) + timedelta(days=start_wd)
+        if end < start and not end_pinned and end_wd is not None:
+            # "jumat sampai senin": the first such day from the start on.
+            end = start + timedelta(days=(end_wd - start.weekday()) % 7)
+        if end >= start:
+            _set(facts, start, end)
+
+
 def _relative(s: str, today: date, facts: DateFacts) -> None:
+    _day_ranges(s, today, facts)
     for m in RE_RELATIVE.finditer(s):
         if facts.free(m):
             _set(facts, today + timedelta(days=_REL_DAYS[m[1]]))
@@ -227,17 +281,7 @@ def _relative(s: str, today: date, facts: DateFacts) -> None:
             continue  # "minggu depan" is next week; Sunday is "hari minggu" or "ahad"
         if not facts.free(m):
             continue
-        wd = WEEKDAYS.get(name, 6)
-        monday = _monday(today)
-        if when in ("depan", "minggu depan", "pekan depan") or prefix == "next":
-            day = monday + timedelta(days=7 + wd)
-        elif when == "ini" or prefix == "this":
-            day = monday + timedelta(days=wd)
-        elif when in ("lalu", "kemarin") or prefix == "last":
-            day = monday + timedelta(days=wd - 7)
-        else:
-            day = today + timedelta(days=(wd - today.weekday() - 1) % 7 + 1)
-        _set(facts, day)
+        _set(facts, _weekday_date(today, name, when, prefix))
     for m in RE_WEEK.finditer(s):
         if facts.free(m):
             when = m[2] or m[3]
@@ -257,6 +301,7 @@ def _months(s: str, today: date, facts: DateFacts) -> None:
             elif when in ("lalu", "kemarin", "last"):
                 first = (first - timedelta(days=1)).replace(day=1)
             facts.month, facts.year = first.month, first.year
+            facts.relative_month = True
     for m in RE_MONTH.finditer(s):
         if facts.month is not None:
             break
@@ -276,6 +321,8 @@ def _durations(s: str, facts: DateFacts) -> None:
         facts.duration = 0.5
         return
     for m in RE_DURATION.finditer(s):
+        if re.search(r"\b(?:tanggal|date|the)\s+(?:\d{1,2}\s*-\s*)?$", s[: m.start()]):
+            continue  # "tanggal 5 bulan depan" names a day, not five months
         if m[3]:
             facts.duration = float(_ONE_WORD[m[3]])
         else:
@@ -305,6 +352,13 @@ def read_dates(s: str, today: date) -> DateFacts:
     _absolute(s, today, facts)
     _relative(s, today, facts)
     _months(s, today, facts)
+    if facts.day_only and facts.relative_month and facts.month and facts.year:
+        # "tanggal 5 bulan depan", "the 3rd of next month", "tgl 3-5 bulan depan".
+        first, last = facts.day_only
+        start = safe_date(facts.year, facts.month, first)
+        if start is not None:
+            facts.start = start
+            facts.end = safe_date(facts.year, facts.month, last) if last else None
     if facts.start and facts.end is None and facts.duration and facts.duration >= 1:
         facts.end = facts.start + timedelta(days=int(facts.duration) - 1)
     elif facts.start and facts.end and facts.duration is None:

@@ -18,6 +18,13 @@ _TAG = re.compile(r"<[^<>]{0,200}>")
 _RANGE_WORD = re.compile(r"\b(?:s\s*/\s*d|s\.d\.?|sd)\b")
 _DIGIT_DASH = re.compile(r"(\d)\s*[-\u2013\u2014]\s*(?=\d)")
 _LONE_DASH = re.compile(r"\s[-\u2013\u2014]+\s")
+# "minggu" is left out: "minggu-minggu" is "weeks", and Sunday is "hari minggu" or "ahad".
+_DAYS = (
+    r"senin|selasa|rabu|kamis|jum'?at|sabtu|ahad|besok|bsk|lusa|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday|tomorrow"
+)
+# "rabu-jumat", "besok-jumat": a dash between two days is a range, not one hyphenated word.
+_DAY_DASH = re.compile(rf"\b({_DAYS})\s*[-\u2013\u2014]\s*(?=(?:{_DAYS})\b)")
 _TOKEN = re.compile(
     r"\d+(?:[.,:/-]\d+)*(?:[a-z]+)?"  # 12-14, 10.30, 1/12/2026, 10am
     r"|[a-z]+(?:'[a-z]+)?(?:-[a-z]+)*\d?"  # hari-hari, rapat2, jum'at
@@ -80,6 +87,7 @@ def tokens(text: str, *, keep_punct: bool = False) -> list[str]:
     text = _RANGE_WORD.sub(" sampai ", text.replace("jum'at", "jumat"))
     # "5 - 7 des" and "30 nov - 2 des" are ranges; a lone dash would otherwise vanish.
     text = _LONE_DASH.sub(" sampai ", _DIGIT_DASH.sub(r"\1-", text))
+    text = _DAY_DASH.sub(r"\1 sampai ", text)
     out: list[str] = []
     for raw in _TOKEN.findall(text):
         if raw in _PUNCT:

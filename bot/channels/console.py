@@ -11,6 +11,7 @@ from rich.prompt import Prompt
 
 from bot.app import build_app
 from bot.channels.local import LocalMessage
+from core import markdown
 from core.settings import Settings
 
 
@@ -85,7 +86,8 @@ async def _interactive(ayo: Any, nip: str) -> None:
         for message in messages:
             # Style, not markup: the message text itself is never read as markup.
             console.print("Ayo:", style="green", end=" ")
-            console.print(message.text, markup=False, highlight=False)
+            # The reply's Markdown as plain words: a terminal shows no **stars**.
+            console.print(markdown.to_plain(message.text), markup=False, highlight=False)
             if message.buttons:
                 buttons = list(message.buttons)
                 for i, (label, _) in enumerate(buttons, start=1):

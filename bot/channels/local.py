@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot.engine import Engine
 from bot.types import ChatRef, Inbound
+from core import markdown
 from core.messages import Reply
 from core.outbox import LOCAL_CHANNEL, local_account
 from core.storage.models import Employee, InboxItem, OutboxItem
@@ -36,6 +37,8 @@ class LocalMessage:
             "from": "bot",
             "in_reply_to": self.in_reply_to,
             "text": self.text,
+            # The text rendered from its Markdown as safe HTML, for the web chat's page.
+            "html": markdown.web_html(self.text),
             "buttons": [{"label": label, "token": token} for label, token in self.buttons],
             "attachment": self.attachment,
             "at": self.at,

@@ -1,5 +1,8 @@
 """Rendering a channel-neutral `Reply` within each channel's limits (pure, no I/O).
 
+Reply text is our Markdown subset (core/markdown.py): Telegram gets it as its HTML, WhatsApp
+as its own *bold*/_italic_ markers. Button labels are plain text.
+
 Telegram: HTML with every string escaped, text split at 4,096 characters, an inline keyboard
 whose callback data is the opaque button token (checked against the 64-byte limit here, the one
 place that knows it). WhatsApp: up to 3 reply buttons, else a list of up to 10 rows, else a
@@ -8,9 +11,9 @@ numbered text menu ("balas 1, 2 atau 3"); the same token is the button or row id
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
+from core import markdown
 from core.messages import Button, Reply
 from core.text import T
 
@@ -25,11 +28,6 @@ WHATSAPP_ROW_TITLE = 24
 WHATSAPP_ROW_DESCRIPTION = 72
 WHATSAPP_LIST_BUTTON = T("Pilih", "Choose")
 WHATSAPP_CHOOSE = T("Silakan pilih:", "Please choose:")
-
-
-def _len16(text: str) -> int:
-    # Telegram counts UTF-16 code units, not code points (an emoji counts twice).
-    return len(text.encode("utf-16-le")) // 2
 
 
 def split_text(text: str, limit: int, *, measure=len) -> list[str]:
@@ -79,9 +77,9 @@ class TelegramMessage:
 
 def telegram(reply: Reply, language: str) -> list[TelegramMessage]:
     """Telegram messages for a reply; the keyboard rides on the last part."""
-    parts = split_text(reply.text.get(language), TELEGRAM_TEXT_LIMIT, measure=_len16)
+    parts = markdown.telegram_parts(reply.text.get(language), TELEGRAM_TEXT_LIMIT)
     keyboard = tuple(((b.label.get(language), callback_data(b.token)),) for b in reply.buttons)
-    messages = [TelegramMessage(html.escape(part, quote=False)) for part in parts]
+    messages = [TelegramMessage(part) for part in parts]
     if keyboard:
         messages[-1] = TelegramMessage(messages[-1].html, keyboard)
     return messages
@@ -131,15 +129,16 @@ def numbered_menu(buttons: tuple[Button, ...], language: str) -> str:
 
 def whatsapp(reply: Reply, language: str) -> list[WhatsAppMessage]:
     """WhatsApp messages for a reply: text parts, then the choices if any."""
-    text = reply.text.get(language).strip()
+    source = reply.text.get(language).strip()
+    text = markdown.to_whatsapp(source)
     buttons = reply.buttons
     if not buttons:
-        return list(split_text(text, WHATSAPP_TEXT_LIMIT))
+        return list(markdown.whatsapp_parts(source, WHATSAPP_TEXT_LIMIT))
     if len(buttons) > WHATSAPP_MAX_ROWS:
         return list(split_text(text + "\n\n" + numbered_menu(buttons, language), 4096))
     out: list[WhatsAppMessage] = []
     if len(text) > WHATSAPP_BODY_LIMIT:
-        out.extend(split_text(text, WHATSAPP_TEXT_LIMIT))
+        out.extend(markdown.whatsapp_parts(source, WHATSAPP_TEXT_LIMIT))
         text = WHATSAPP_CHOOSE.get(language)
     labels = [b.label.get(language) for b in buttons]
     if len(buttons) <= WHATSAPP_MAX_BUTTONS and all(
@@ -176,6 +175,8 @@ def menu_choice(text: str | None, buttons: tuple[Button, ...]) -> str | None:
 def template_text(reply: Reply, language: str, limit: int = 900) -> str:
     """A reply as one template parameter: no newlines or tabs (WhatsApp refuses them)."""
     flat = " | ".join(
-        line.strip() for line in reply.text.get(language).splitlines() if line.strip()
+        line.strip()
+        for line in markdown.to_whatsapp(reply.text.get(language)).splitlines()
+        if line.strip()
     )
     return _clip(flat, limit)

@@ -32,7 +32,7 @@ from bot.types import (
     ChatRef,
     Inbound,
 )
-from core import untrusted
+from core import markdown, untrusted
 from core.clock import Clock
 from core.messages import Reply
 from core.settings import Settings
@@ -246,7 +246,8 @@ class WhatsAppChannel:
 
 
 def _clipped(reply: Reply, language: str) -> bool:
-    return render.template_text(reply, language) != reply.text.get(language).strip()
+    shown = markdown.to_whatsapp(reply.text.get(language)).strip()
+    return render.template_text(reply, language) != shown
 
 
 def _reason(exc: wa_errors.WhatsAppError) -> str:

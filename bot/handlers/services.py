@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.context import Context
+from bot.handlers import faq
 from bot.handlers.registry import (
     UNHANDLED,
     ActionHandler,
@@ -328,6 +329,12 @@ async def answer(ctx: Context, text: str) -> Result:
     if field is None:
         return await advance(ctx, form)
     parsed = forms.parse_answer(field, text, now=ctx.local_now, calendar=ctx.deps.calendar)
+    if cues.asks_something(normalize(text)):
+        # A question HR's FAQ answers is answered; the form's question is asked again and
+        # nothing is stored ("berapa hari cuti melahirkan" is not the reason for the leave).
+        answered = await faq.answer(ctx, text)
+        if answered is not None:
+            return [*answered, await _question(ctx, field, None)]
     if isinstance(parsed, forms.Parsed) and cues.asks_something(normalize(text)):
         # Only words that ask for something ("mau cuti tahunan 21-23 des", "sisa cuti") are
         # checked for another request; "Ruang Bidang Aplikasi lt 2" is just an answer.

@@ -94,6 +94,19 @@ async def test_interactive_chat_prints_clean_text_without_markup_or_logs(
     assert " INFO " in (tmp_path / "logs" / "chat.log").read_text()
 
 
+async def test_interactive_chat_shows_markdown_as_plain_words(
+    ayo: App, database_url: str, tmp_path: Path
+) -> None:
+    done = run_ayo(
+        ["chat", "--as", DIMAS],
+        ayo_env(database_url, tmp_path),
+        "berapa lama cuti melahirkan\nkeluar\n",
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Ayo: Cuti melahirkan PNS lamanya 3 bulan, untuk kelahiran" in done.stdout
+    assert "**" not in done.stdout
+
+
 async def test_demo_users_never_cuts_a_nip_in_80_columns(
     ayo: App, database_url: str, tmp_path: Path
 ) -> None:
@@ -133,6 +146,7 @@ def test_the_lazy_command_table_holds_exactly_what_the_features_mount() -> None:
     from bot.leave_cli import mount as mount_leave
     from bot.privacy_cli import app as privacy_app
     from integrations.cli import apikey_app, services_app
+    from integrations.faq.cli import app as faq_app
     from integrations.leave_cli import leave_app
     from integrations.org.cli import org_app
     from intents.cli import app as nlu_app
@@ -150,6 +164,7 @@ def test_the_lazy_command_table_holds_exactly_what_the_features_mount() -> None:
         ("leave", leave_app),
         ("inbox", inbox_app),
         ("privacy", privacy_app),
+        ("faq", faq_app),
     ):
         eager.add_typer(sub, name=name)
     mount_broadcast(eager)
