@@ -87,6 +87,12 @@ def _inbox() -> click.Command:
     return typer.main.get_group(inbox_app)
 
 
+def _learning() -> click.Command:
+    from bot.learning_cli import app as learning_app
+
+    return typer.main.get_group(learning_app)
+
+
 def _mounted(mount: Callable[[typer.Typer], None], name: str) -> click.Command:
     """The command `mount` adds to an app, taken from a scratch app of its own."""
     scratch = typer.Typer()
@@ -124,6 +130,10 @@ LAZY: dict[str, tuple[str, Callable[[], click.Command]]] = {
         _privacy,
     ),
     "inbox": ("The inbox: failed updates, replayed once fixed.", _inbox),
+    "learning": (
+        "Competency development: HR's plan, finished trainings, the city's gaps.",
+        _learning,
+    ),
 }
 
 
