@@ -38,6 +38,7 @@ CONFIRM, ADJUST, PICK, SET, REVIEW = (
 )
 EXPECT = "needs.rating"
 MAX_TEAM_LINES = 25
+MAX_CITY_GAPS = 8
 NOT_FOUND = T("Analisis kebutuhan ini tidak ditemukan.", "This needs analysis was not found.")
 NOT_YOURS = T(
     "Maaf, hanya atasan langsung pegawai ini yang dapat mengonfirmasi analisis kebutuhannya.",
@@ -572,6 +573,8 @@ async def team_needs(ctx: Context) -> list[Reply]:
     """ "kebutuhan tim": each member's analysis, gaps and JP, and the team's common gaps."""
     framework = needs.load_framework()
     members = await subtree(ctx.session, ctx.me.id)
+    if not members and ctx.me.has_role("hr_admin"):
+        return [await _city_needs(ctx)]
     if not members:
         return [
             Reply(
@@ -640,6 +643,37 @@ async def team_needs(ctx: Context) -> list[Reply]:
         )
     )
     return [Reply(join(lines), tuple(buttons), sensitive=True)]
+
+
+async def _city_needs(ctx: Context) -> Reply:
+    """An HR officer's view: the whole city's most common confirmed gaps, for planning."""
+    year = local_day(ctx.me, ctx.now).year
+    found = await needs.city_gaps(ctx.session, year)
+    counts = found["analyses"]
+    lines = [
+        T(
+            f"🏙️ Kesenjangan kompetensi paling umum {year} (seluruh OPD)",
+            f"🏙️ Most common competency gaps {year} (every OPD)",
+        )
+    ]
+    for gap in found["gaps"][:MAX_CITY_GAPS]:
+        average = f"{gap['average_gap']:.1f}"
+        lines.append(
+            T(
+                f"• {gap['title']}: {gap['employees']} pegawai, rata-rata kurang "
+                f"{average.replace('.', ',')}",
+                f"• {gap['title_en']}: {gap['employees']} employees, {average} short on average",
+            )
+        )
+    lines.append(
+        T(
+            f"AKPK: {counts['confirmed']} dikonfirmasi, {counts['submitted']} menunggu atasan, "
+            f"{counts['draft']} belum selesai. Rincian: ayo learning gaps.",
+            f"Needs analyses: {counts['confirmed']} confirmed, {counts['submitted']} waiting "
+            f"for supervisors, {counts['draft']} unfinished. Details: ayo learning gaps.",
+        )
+    )
+    return Reply(join(lines))
 
 
 INTENTS: dict[str, Handler] = {

@@ -189,3 +189,19 @@ async def test_an_employee_without_a_supervisor_is_told_to_contact_hr(ayo: App) 
     budi = await nip_of(ayo, "Budi Santoso")  # the head of Diskominfo reports to nobody
     got = await say(ayo, budi, "analisis kebutuhan")
     assert "Atasan langsung Anda belum tercatat" in text_of(got)
+
+
+async def test_the_hr_officer_sees_the_citys_most_common_gaps(ayo: App) -> None:
+    dimas = await nip_of(ayo, EMPLOYEE)
+    sri = await nip_of(ayo, SUPERVISOR)
+    got = await rate_all(ayo, dimas)
+    await press(ayo, dimas, button(got, "📤 Kirim ke atasan"))
+    await press(ayo, sri, button(await ayo.local.collect(sri), "✅ Konfirmasi"))
+    wulan = await nip_of(ayo, "Wulan Sari")
+    city = text_of(await say(ayo, wulan, "kebutuhan tim"))
+    assert city == (
+        "🏙️ Kesenjangan kompetensi paling umum 2026 (seluruh OPD)\n"
+        "• SPBE (pemerintahan digital): 1 pegawai, rata-rata kurang 2,0\n"
+        "• Keamanan informasi: 1 pegawai, rata-rata kurang 1,0\n"
+        "AKPK: 1 dikonfirmasi, 0 menunggu atasan, 0 belum selesai. Rincian: ayo learning gaps."
+    )
