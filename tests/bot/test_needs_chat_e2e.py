@@ -103,6 +103,11 @@ def test_needs_analysis_and_proposal_with_the_supervisor_and_the_hr_officer(
         start.isoformat(),
         start.replace(day=12).isoformat(),
     )
+    shown = run_ayo(["learning", "plan", "--year", str(start.year)], env | {"COLUMNS": "200"})
+    assert "1 usulan / proposals, total Rp3.500.000" in shown.stdout
+    assert ref in shown.stdout
+    typo = run_ayo(["learning", "done", ref, "--jp", "0", "--by", wulan], env)
+    assert typo.returncode == 2 and "--jp" in typo.stderr
     marked = run_ayo(["learning", "done", ref, "--jp", "24", "--by", wulan, "--json"], env)
     assert marked.returncode == 0, marked.stderr[-2000:]
     assert json.loads(marked.stdout)["status"] == "completed"
@@ -115,6 +120,9 @@ def test_needs_analysis_and_proposal_with_the_supervisor_and_the_hr_officer(
     gaps_args = ["learning", "gaps", "--year", str(today.year), "--json"]
     gaps = json.loads(run_ayo(gaps_args, env).stdout)
     assert gaps["analyses"] == {"draft": 0, "submitted": 0, "confirmed": 1}
+    table = run_ayo(["learning", "gaps", "--year", str(today.year)], env | {"COLUMNS": "200"})
+    assert "SPBE (pemerintahan digital)" in table.stdout
+    assert "AKPK: 1 dikonfirmasi / confirmed, 0 menunggu / waiting, 0 draf / draft" in table.stdout
     assert [(g["competency"], g["employees"], g["average_gap"]) for g in gaps["gaps"]] == [
         ("spbe", 1, 2.0),
         ("keamanan_informasi", 1, 1.0),

@@ -167,7 +167,7 @@ async def test_the_supervisor_sees_the_teams_gaps_and_progress(ayo: App) -> None
     sri = await nip_of(ayo, SUPERVISOR)
     got = await rate_all(ayo, dimas)
     await press(ayo, dimas, button(got, "📤 Kirim ke atasan"))
-    await ayo.local.collect(sri)
+    digest = await ayo.local.collect(sri)
     got = await say(ayo, sri, "kebutuhan tim")
     team = text_of(got)
     assert "🧭 Kebutuhan kompetensi tim 2026" in team
@@ -175,6 +175,9 @@ async def test_the_supervisor_sees_the_teams_gaps_and_progress(ayo: App) -> None
     assert "• Nurul Hidayah: belum mengisi AKPK · 0,0 JP" in team
     got = await press(ayo, sri, button(got, "📋 Tinjau Dimas"))
     got = await press(ayo, sri, button(got, "✅ Konfirmasi"))
+    # The first digest's own button is still unused, but the analysis no longer waits.
+    late = await press(ayo, sri, button(digest, "✅ Konfirmasi"))
+    assert text_of(late) == "Analisis kebutuhan ini tidak sedang menunggu konfirmasi."
     team = text_of(await say(ayo, sri, "kebutuhan tim"))
     assert (
         "• Dimas Prasetyo: kesenjangan: SPBE (pemerintahan digital) (2), Keamanan informasi (1)"
@@ -205,3 +208,37 @@ async def test_the_hr_officer_sees_the_citys_most_common_gaps(ayo: App) -> None:
         "• Keamanan informasi: 1 pegawai, rata-rata kurang 1,0\n"
         "AKPK: 1 dikonfirmasi, 0 menunggu atasan, 0 belum selesai. Rincian: ayo learning gaps."
     )
+
+
+async def test_starting_over_clears_the_ratings(ayo: App) -> None:
+    dimas = await nip_of(ayo, EMPLOYEE)
+    got = await rate_all(ayo, dimas)
+    got = await press(ayo, dimas, button(got, "🔁 Ulangi"))
+    assert "Kompetensi 1/7: Keamanan informasi" in text_of(got)
+    async with ayo.db.sessions() as session:
+        row = (await session.execute(select(NeedsAnalysis))).scalar_one()
+    assert (row.status, row.ratings) == ("draft", {})
+
+
+async def test_other_words_while_rating_are_a_new_message(ayo: App) -> None:
+    dimas = await nip_of(ayo, EMPLOYEE)
+    await say(ayo, dimas, "analisis kebutuhan")
+    got = await say(ayo, dimas, "sisa cuti saya berapa")
+    assert "Sisa cuti" in text_of(got) or "sisa cuti" in text_of(got).lower()
+    assert "Kompetensi" not in text_of(got)
+
+
+async def test_asking_again_says_where_the_analysis_stands(ayo: App) -> None:
+    dimas = await nip_of(ayo, EMPLOYEE)
+    sri = await nip_of(ayo, SUPERVISOR)
+    got = await rate_all(ayo, dimas)
+    await press(ayo, dimas, button(got, "📤 Kirim ke atasan"))
+    got = await say(ayo, dimas, "analisis kebutuhan")
+    assert text_of(got) == (
+        "Analisis kebutuhan 2026 Anda sudah dikirim ke Sri Wahyuni dan menunggu konfirmasi."
+    )
+    await press(ayo, sri, button(await ayo.local.collect(sri), "✅ Konfirmasi"))
+    await ayo.local.collect(dimas)
+    got = await say(ayo, dimas, "analisis kebutuhan")
+    assert text_of(got).startswith("✅ Analisis kebutuhan 2026 Anda sudah dikonfirmasi.")
+    assert "• SPBE (pemerintahan digital): 1 dari standar 3" in text_of(got)

@@ -133,3 +133,18 @@ def test_every_competency_tag_meets_at_least_one_lesson() -> None:
         c.id for _, family in framework.families for c in family.competencies if not c.tags & tags
     }
     assert missing == set()
+
+
+@pytest.mark.parametrize(
+    ("kind", "record"),
+    [
+        ("pelatihan", "classroom"),
+        ("seminar", "classroom"),
+        ("kursus", "external"),
+        ("pendidikan", "external"),
+    ],
+)
+def test_a_finished_proposal_is_a_classroom_or_an_external_record(kind: str, record: str) -> None:
+    from lessons.proposals_ledger import record_kind
+
+    assert record_kind(kind) == record
