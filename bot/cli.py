@@ -93,6 +93,12 @@ def _inbox() -> click.Command:
     return typer.main.get_group(inbox_app)
 
 
+def _learning() -> click.Command:
+    from bot.learning_cli import app as learning_app
+
+    return typer.main.get_group(learning_app)
+
+
 def _mounted(mount: Callable[[typer.Typer], None], name: str) -> click.Command:
     """The command `mount` adds to an app, taken from a scratch app of its own."""
     scratch = typer.Typer()
@@ -131,6 +137,10 @@ LAZY: dict[str, tuple[str, Callable[[], click.Command]]] = {
     ),
     "inbox": ("The inbox: failed updates, replayed once fixed.", _inbox),
     "faq": ("The FAQ HR maintains: check and list its entries.", _faq),
+    "learning": (
+        "Competency development: HR's plan, finished trainings, the city's gaps.",
+        _learning,
+    ),
 }
 
 

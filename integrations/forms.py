@@ -307,11 +307,26 @@ def _choice(field: FormField, text: str) -> Parsed | Invalid:
     return Invalid(T(f"Pilih salah satu: {options}.", f"Choose one of: {options_en}."))
 
 
+# Indonesian amounts: a dot groups thousands ("3.500.000", "Rp 350.000"), a comma is the
+# decimal mark ("1,5"); "3,5 juta" and "500 rb" scale.
+_GROUPED = re.compile(r"-?\d{1,3}(?:\.\d{3})+(?![\d.])")
+_SCALE = re.compile(r"^\s*(juta|jt|ribu|rb)\b")
+_SCALES = {"juta": 1_000_000, "jt": 1_000_000, "ribu": 1_000, "rb": 1_000}
+
+
 def _number(field: FormField, text: str, now: datetime) -> Parsed | Invalid:
-    match = re.search(r"-?\d+(?:[.,]\d+)?", text)
+    folded = text.casefold()
+    grouped = _GROUPED.search(folded)
+    match = grouped or re.search(r"-?\d+(?:[.,]\d+)?", folded)
     if match is None:
         return Invalid(T("Tulis angkanya, misalnya 3.", "Write the number, for example 3."))
-    value = float(match.group().replace(",", "."))
+    if grouped is not None:
+        value = float(grouped.group().strip().replace(".", ""))
+    else:
+        value = float(match.group().replace(",", "."))
+    scale = _SCALE.match(folded[match.end() :])
+    if scale is not None:
+        value *= _SCALES[scale.group(1)]
     if field.min is not None and value < field.min:
         return Invalid(T(f"Paling sedikit {field.min:g}.", f"At least {field.min:g}."))
     if field.max is not None and value > field.max:

@@ -23,6 +23,7 @@ from core.storage.models import (
     StoredLesson,
     StoredQuestion,
 )
+from lessons.needs import gap_tags
 
 MAX_QUESTIONS = 3
 
@@ -44,14 +45,26 @@ class Curriculum:
     questions: dict[str, tuple[str, ...]]  # lesson id -> question ids in order
     unit_codes: dict[int, frozenset[str]]
 
-    def next_lesson(self, done: set[str], unit_id: int) -> StoredLesson | None:
+    def next_lesson(
+        self, done: set[str], unit_id: int, prefer: Sequence[frozenset[str]] = ()
+    ) -> StoredLesson | None:
+        """The first open lesson; with `prefer` (the tags of confirmed needs-analysis gaps,
+        widest first) a lesson meeting a gap comes before the usual order."""
         codes = self.unit_codes.get(unit_id, frozenset())
-        for lesson in self.lessons:
-            targets = (lesson.meta or {}).get("targets") or []
-            if lesson.id in done or (targets and not codes.intersection(targets)):
-                continue
-            return lesson
-        return None
+        open_lessons = [
+            lesson
+            for lesson in self.lessons
+            if lesson.id not in done
+            and (
+                not ((lesson.meta or {}).get("targets") or [])
+                or codes.intersection((lesson.meta or {}).get("targets") or [])
+            )
+        ]
+        for tags in prefer:
+            for lesson in open_lessons:
+                if tags.intersection((lesson.meta or {}).get("tags") or ()):
+                    return lesson
+        return open_lessons[0] if open_lessons else None
 
 
 async def load_curriculum(session: AsyncSession) -> Curriculum:
@@ -141,6 +154,8 @@ async def plan_days(
         )
     ):
         due.setdefault(employee_id, []).append((when, question_id))
+    # The year's confirmed needs analysis steers which lesson comes next (lessons/needs.py).
+    prefer = await gap_tags(session, {lr.id: days[lr.id].year for lr in learners})
     plans: dict[int, LearningDay] = {}
     for learner in learners:
         day = days[learner.id]
@@ -151,7 +166,9 @@ async def plan_days(
         end = day_end_utc(day, learner.timezone)
         reviews = [q for when, q in sorted(due.get(learner.id, [])) if when < end]
         # An unfinished lesson of an earlier day is simply offered again.
-        lesson = curriculum.next_lesson(done.get(learner.id, set()), learner.unit_id)
+        lesson = curriculum.next_lesson(
+            done.get(learner.id, set()), learner.unit_id, prefer.get(learner.id, ())
+        )
         lesson_qs = curriculum.questions.get(lesson.id, ()) if lesson else ()
         row = LearningDay(
             employee_id=learner.id,

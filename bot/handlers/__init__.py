@@ -12,6 +12,7 @@ from bot.handlers import (
     handoff,
     learning,
     linking,
+    needs,
     requests,
     services,
 )
@@ -25,6 +26,7 @@ INTENT_HANDLERS: dict[str, Handler] = merge(
     approvals.INTENTS,
     requests.INTENTS,
     linking.INTENTS,
+    needs.INTENTS,
 )
 ACTIONS: dict[str, ActionHandler] = merge(
     commands.ACTIONS,
@@ -35,5 +37,8 @@ ACTIONS: dict[str, ActionHandler] = merge(
     approvals.ACTIONS,
     requests.ACTIONS,
     linking.ACTIONS,
+    needs.ACTIONS,
 )
-EXPECTS: dict[str, ExpectHandler] = merge(learning.EXPECTS, services.EXPECTS, approvals.EXPECTS)
+EXPECTS: dict[str, ExpectHandler] = merge(
+    learning.EXPECTS, services.EXPECTS, approvals.EXPECTS, needs.EXPECTS
+)

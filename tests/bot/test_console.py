@@ -143,6 +143,7 @@ def test_the_lazy_command_table_holds_exactly_what_the_features_mount() -> None:
     from bot import cli
     from bot.channels.cli import mount as mount_channels
     from bot.inbox_cli import app as inbox_app
+    from bot.learning_cli import app as learning_app
     from bot.leave_cli import mount as mount_leave
     from bot.privacy_cli import app as privacy_app
     from integrations.cli import apikey_app, services_app
@@ -165,6 +166,7 @@ def test_the_lazy_command_table_holds_exactly_what_the_features_mount() -> None:
         ("inbox", inbox_app),
         ("privacy", privacy_app),
         ("faq", faq_app),
+        ("learning", learning_app),
     ):
         eager.add_typer(sub, name=name)
     mount_broadcast(eager)

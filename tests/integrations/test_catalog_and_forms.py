@@ -40,6 +40,7 @@ def test_every_builtin_service_loads_and_answers_its_intent(catalog: Catalog) ->
         "request.status",
         "request.cancel",
         "approval.delegate",
+        "development.proposal",
     } <= intents
     assert check_folder(BUILTIN_DIR)[1] == []
 
@@ -102,6 +103,13 @@ def test_a_duration_counts_working_days_for_leave(catalog: Catalog, cal: WorkCal
         ("izin", "date", "senin depan", "2026-12-07"),
         ("cuti", "dates", "12-14 des", {"start": "2026-12-12", "end": "2026-12-14"}),
         ("cuti", "attachment", "belum", {"provided": False, "note": ""}),
+        # Rupiah as people write them: dots group thousands, a comma is the decimal mark.
+        ("usulan_pengembangan", "cost", "3.500.000", 3_500_000),
+        ("usulan_pengembangan", "cost", "Rp 350.000,-", 350_000),
+        ("usulan_pengembangan", "cost", "3,5 juta", 3_500_000),
+        ("usulan_pengembangan", "cost", "500 rb", 500_000),
+        ("usulan_pengembangan", "cost", "0", 0),
+        ("usulan_pengembangan", "kind", "s2", "pendidikan"),
     ],
 )
 def test_answers_parse(

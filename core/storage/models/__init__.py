@@ -15,6 +15,7 @@ from core.storage.models.chat import (
     UnknownMessage,
 )
 from core.storage.models.delivery import Broadcast, BroadcastRecipient
+from core.storage.models.development import NeedsAnalysis
 from core.storage.models.handoff import HandoffCase, HandoffMessage
 from core.storage.models.jobs import JobClaim
 from core.storage.models.leave_admin import LeaveAuthority, LeaveLetter, StoredDocument
@@ -68,6 +69,7 @@ __all__ = [
     "LessonProgress",
     "LinkAttempt",
     "LinkCode",
+    "NeedsAnalysis",
     "OrgUnit",
     "OutboxItem",
     "PrivacyErasure",

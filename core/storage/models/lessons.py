@@ -121,7 +121,8 @@ class LearningEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
-    lesson_id: Mapped[str] = mapped_column(ForeignKey("lessons.id"))
+    # None for learning outside Ayo's lessons (a training): lessons/proposals_ledger.py.
+    lesson_id: Mapped[str | None] = mapped_column(ForeignKey("lessons.id"))
     activity_type: Mapped[str] = mapped_column(String(40))  # e.g. "e-learning (microlearning)"
     competency: Mapped[str] = mapped_column(String(20))
     provider: Mapped[str] = mapped_column(String(120))

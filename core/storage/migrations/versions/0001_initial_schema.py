@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 01:04:13.899243
+Create Date: 2026-12-02 06:48:29.563403
 """
 
 from collections.abc import Sequence
@@ -281,7 +281,7 @@ def upgrade() -> None:
     op.create_table('learning_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('employee_id', sa.Integer(), nullable=False),
-    sa.Column('lesson_id', sa.String(length=80), nullable=False),
+    sa.Column('lesson_id', sa.String(length=80), nullable=True),
     sa.Column('activity_type', sa.String(length=40), nullable=False),
     sa.Column('competency', sa.String(length=20), nullable=False),
     sa.Column('provider', sa.String(length=120), nullable=False),
@@ -332,6 +332,29 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('link_codes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_link_codes_employee_id'), ['employee_id'], unique=False)
+
+    op.create_table('needs_analyses',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('employee_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('family', sa.String(length=60), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('ratings', sa.JSON(), nullable=False),
+    sa.Column('adjusted', sa.JSON(), nullable=False),
+    sa.Column('confirmed', sa.JSON(), nullable=False),
+    sa.Column('supervisor_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('confirmed_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_needs_analyses_employee_id_employees')),
+    sa.ForeignKeyConstraint(['supervisor_id'], ['employees.id'], name=op.f('fk_needs_analyses_supervisor_id_employees')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_needs_analyses')),
+    sa.UniqueConstraint('employee_id', 'year', name='uq_needs_employee_year')
+    )
+    with op.batch_alter_table('needs_analyses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_needs_analyses_employee_id'), ['employee_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_needs_analyses_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_needs_analyses_year'), ['year'], unique=False)
 
     op.create_table('privacy_erasures',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -730,6 +753,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_privacy_erasures_employee_id'))
 
     op.drop_table('privacy_erasures')
+    with op.batch_alter_table('needs_analyses', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_needs_analyses_year'))
+        batch_op.drop_index(batch_op.f('ix_needs_analyses_status'))
+        batch_op.drop_index(batch_op.f('ix_needs_analyses_employee_id'))
+
+    op.drop_table('needs_analyses')
     with op.batch_alter_table('link_codes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_link_codes_employee_id'))
 
