@@ -128,6 +128,9 @@ async def run_worker(settings: Settings, *, name: str | None, concurrency: int |
     from bot.worker import InboxWorker
 
     ayo = await build_app(settings, prepare=False)
+    from bot.curated import use_curated
+
+    await use_curated(ayo.deps)  # the server migrated; the back office's curated examples
     worker = InboxWorker(
         ayo.engine,
         owner=name or f"{socket.gethostname()}:{os.getpid()}",
