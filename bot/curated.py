@@ -9,6 +9,7 @@ same disk cache as the built-in router, so a start after a rebuild reads the fit
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.storage.db import Database
 from core.storage.models import IntentExample
+
+log = logging.getLogger(__name__)
+FOLLOW_SECONDS = 60.0  # how soon a worker process learns the back office's rebuilt router
 
 
 async def examples(session: AsyncSession) -> list[tuple[str, str]]:
@@ -95,3 +99,28 @@ async def use_curated(deps: Any) -> None:
         extra = await examples(session)
     if extra:
         deps.router = await asyncio.to_thread(_build, extra)
+
+
+async def refresh(deps: Any) -> bool:
+    """Use the router of the curated examples as they are now, if they changed since this
+    process built its router (a worker process, after the back office rebuilt the server's
+    router: the fitted model is then read from the shared disk cache). True if it changed."""
+    async with deps.db.sessions() as session:
+        extra = await examples(session)
+    if frozenset(extra) == getattr(deps.router, "curated", frozenset()):
+        return False
+    deps.router = await asyncio.to_thread(_build, extra)
+    return True
+
+
+async def follow(deps: Any, stop: asyncio.Event, every: float = FOLLOW_SECONDS) -> None:
+    """Until `stop`: `refresh` every `every` seconds (inbox workers of `ayo serve`)."""
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), every)
+        except TimeoutError:
+            try:
+                if await refresh(deps):
+                    log.info("intent router: curated examples changed, router reloaded")
+            except Exception:
+                log.exception("intent router refresh failed; the current router stays")

@@ -150,3 +150,20 @@ async def test_only_the_city_hr_curates(ayo: App) -> None:
         assert (await agus.send_form("/admin/unknown/rebuild")).status_code == 403
     async with ayo.db.sessions() as session:
         assert await session.scalar(select(func.count(IntentExample.id))) == 0
+
+
+async def test_a_worker_process_follows_the_curated_examples(ayo: App) -> None:
+    """Inbox workers (another process) refresh their router when the examples changed."""
+    from bot import curated
+
+    ids = await asked(ayo, FORGOT)
+    assert await curated.refresh(ayo.deps) is False  # nothing curated: the built-in router
+    before = ayo.deps.router
+    async with admin(ayo, WULAN) as wulan:
+        await wulan.send_form(
+            "/admin/unknown/assign", {"ids": ids[FORGOT], "intent": "helpdesk.ticket"}
+        )
+    assert await curated.refresh(ayo.deps) is True
+    assert ayo.deps.router is not before
+    assert ayo.deps.router.classify(FORGOT).intent == "helpdesk.ticket"
+    assert await curated.refresh(ayo.deps) is False
