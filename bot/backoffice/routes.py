@@ -728,14 +728,7 @@ def backoffice_routes(app: App) -> APIRouter:
 
 def mount_backoffice(web: Any, app: App) -> None:
     """Add the back office's pages, static files and login redirect to the web app."""
-    from bot.backoffice.employees import employees_routes
-    from bot.backoffice.learning import learning_routes
-    from bot.backoffice.unknown import unknown_routes
-
     web.include_router(backoffice_routes(app))
-    web.include_router(learning_routes(app))
-    web.include_router(unknown_routes(app))
-    web.include_router(employees_routes(app))
     web.mount("/admin/static", StaticFiles(directory=HERE / "static"), name="admin-static")
 
     @web.exception_handler(LoginNeeded)
