@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request, Response, UploadFile
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
-from bot import http_guard
+from bot import http_guard, webhistory
 from bot.app import App
 from bot.webauth import (
     LoggedIn,
@@ -24,6 +25,7 @@ from bot.webauth import (
     optional_viewer,
     require_viewer,
 )
+from bot.webgreet import greet_with_menu
 from bot.weblogin import RateLimited, clean_nip, request_code, verify_code
 from core.storage.models import Employee
 from core.text import T
@@ -144,6 +146,8 @@ def local_chat_routes(app: App) -> APIRouter:
         if employee is None or not employee.active:
             raise HTTPException(404, "unknown employee")
         await open_session(request, response, employee.id, method="demo")
+        # Picking someone is like opening their chat: they are greeted with the menu.
+        await greet_with_menu(app.deps, employee.id)
         return {"ok": True}
 
     @routes.post("/login/code")
@@ -179,15 +183,63 @@ def local_chat_routes(app: App) -> APIRouter:
 
     @routes.post("/me/messages")
     async def say(body: SayBody, viewer: LoggedInPost) -> dict[str, Any]:
-        """Send a message or press a button as yourself; answers with every message waiting."""
+        """Send a message or press a button as yourself; answers with every message waiting.
+
+        `sent` tells the page its message arrived (when, and whether it was a resend of a
+        `client_id` seen before: then it is not processed again, its answers come back).
+        """
+        client_id = body.client_id or uuid.uuid4().hex
         try:
-            await app.local.say(
-                viewer.nip, text=body.text, button=body.button, client_id=body.client_id
+            inbox_id = await app.local.say(
+                viewer.nip, text=body.text, button=body.button, client_id=client_id
             )
+            receipt = await app.local.receipt(viewer.nip, client_id)
             messages = await app.local.collect(viewer.nip)
         except LookupError as exc:
             raise HTTPException(404, "unknown employee") from exc
-        return {"messages": [m.to_json() for m in messages]}
+        answers = receipt.replies if receipt is not None else []
+        seen = {m.outbox_id for m in answers}
+        answers += [m for m in messages if m.outbox_id not in seen]
+        answers.sort(key=lambda m: m.outbox_id)  # the order they were written in
+        return {
+            "messages": [m.to_json() for m in answers],
+            "sent": {
+                "id": receipt.inbox_id if receipt is not None else None,
+                "client_id": client_id,
+                "at": receipt.at if receipt is not None else None,
+                "duplicate": inbox_id is None,
+            },
+        }
+
+    @routes.get("/me/history")
+    async def history(
+        viewer: LoggedIn,
+        before: str | None = Query(default=None, max_length=80),
+        limit: int = Query(default=webhistory.PAGE, ge=1, le=webhistory.MAX_PAGE),
+    ) -> dict[str, Any]:
+        """One's own web chat, both directions with times, newest last; `older` pages back.
+
+        `pending` repeats the bot messages still waiting for an answer (an open form's
+        question, a prompt whose buttons still work), wherever they are in the history.
+        """
+        settings = app.settings
+        async with app.db.sessions() as session:
+            employee = await session.get(Employee, viewer.employee_id)
+            if employee is None:
+                raise HTTPException(404, "unknown employee")
+            try:
+                found = await webhistory.page(
+                    session,
+                    employee,
+                    now=app.deps.clock(),
+                    language=employee.language or settings.language,
+                    timezone=settings.timezone,
+                    before=before,
+                    limit=limit,
+                )
+            except webhistory.BadCursor as exc:
+                raise HTTPException(422, "before: not a cursor of this history") from exc
+        return found.to_json()
 
     @routes.post("/me/files")
     async def upload(

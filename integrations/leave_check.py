@@ -105,6 +105,7 @@ async def evaluate(
     has_attachment: bool | None = None,
     interactive: bool = False,
     exclude_request: int | None = None,
+    service_waiver: bool | None = None,
 ) -> LeaveCheck:
     """Check one request without creating anything, as of `today`.
 
@@ -130,6 +131,10 @@ async def evaluate(
     version = rules.version_for(min(start, today) if end >= start else today)
     kind = version.leave_type(leave_type, employment)
     result.basis = list(kind.basis) if kind else []
+    if service_waiver is None:
+        # From the command line the reason says it ("ibadah haji pertama"); the chat asks.
+        waiver = kind.service_waiver if kind else None
+        service_waiver = bool(waiver and waiver.named_in(reason_text))
     if child_number is None:
         child_number = _child_in(reason_text)
     if child_number is None and employee.children is not None:
@@ -141,6 +146,7 @@ async def evaluate(
         service_start=employee.service_start,
         children=(child_number - 1) if child_number is not None else None,
         today=today,
+        service_waiver=service_waiver,
     )
     if refusal is not None or kind is None:
         result.violations.append(refusal or say("unknown_type", types=", ".join(LEAVE_TYPES)))
@@ -190,6 +196,7 @@ async def evaluate(
             has_attachment=has_attachment,
             reason=reason_code,
             child_number=child_number,
+            service_waiver=service_waiver,
         )
     if split:
         first, second = parts

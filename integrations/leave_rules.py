@@ -52,6 +52,11 @@ class Reason:
     # The document may follow the request (a death certificate not yet at hand).
     may_follow: bool = False
 
+    def named_in(self, text: str | None) -> bool:
+        """Whether free text names this reason by one of its keywords."""
+        folded = " ".join((text or "").casefold().split())
+        return any(re.search(rf"\b{re.escape(k.casefold())}\b", folded) for k in self.keywords)
+
 
 @dataclass(frozen=True)
 class CarryOver:
@@ -84,6 +89,8 @@ class LeaveType:
     genders: tuple[str, ...] = ()  # empty: everyone
     max_service_years: int | None = None  # only while service is shorter than this
     service_waived_from_child: int | None = None
+    # A reason that sets the service condition aside (cuti besar for the first hajj).
+    service_waiver: Reason | None = None
     may_be_past: bool = False
     extension_months: int | None = None
     basis: tuple[str, ...] = ()
@@ -294,6 +301,7 @@ class LeaveRules:
         has_attachment: bool | None = False,
         reason: str | None = None,
         child_number: int | None = None,
+        service_waiver: bool = False,
     ) -> list[Violation]:
         """Everything that stops this request under the rules in force on `start`.
 
@@ -320,10 +328,19 @@ class LeaveRules:
             and child_number >= kind.service_waived_from_child
         )
         eligible_from = _add_years(service_start, kind.min_service_years)
+        waiver = kind.service_waiver if service_waiver else None
+        if start < eligible_from and waiver is not None and not waived:
+            waived = True
+            document = _Text(waiver.attachment_id, waiver.attachment_en)
+            if has_attachment is None:
+                found.append(_say("attachment_needed", blocking=False, document=document))
+            elif not has_attachment:
+                found.append(_say("attachment_required", document=document))
         if start < eligible_from and not waived:
             found.append(
                 _say(
-                    "service_too_short",
+                    "service_too_short_unless" if kind.service_waiver else "service_too_short",
+                    waiver=_waiver_text(kind),
                     leave=kind,
                     years=kind.min_service_years,
                     eligible_from=eligible_from,
@@ -376,6 +393,7 @@ class LeaveRules:
         service_start: date,
         children: int | None,
         today: date,
+        service_waiver: bool = False,
     ) -> Violation | None:
         """Why this employee may not take this kind of leave at all, or None if they may.
 
@@ -416,12 +434,15 @@ class LeaveRules:
             and next_child >= kind.service_waived_from_child
         )
         eligible_from = _add_years(service_start, kind.min_service_years)
+        if kind.service_waiver is not None and service_waiver:
+            waived = True
         if not waived and eligible_from > _add_years(today, 1):
             return _say(
-                "service_too_short",
+                "service_too_short_unless" if kind.service_waiver else "service_too_short",
                 leave=kind,
                 years=kind.min_service_years,
                 eligible_from=eligible_from,
+                waiver=_waiver_text(kind),
             )
         if kind.max_service_years is not None:
             until = _add_years(service_start, kind.max_service_years)
@@ -433,6 +454,21 @@ class LeaveRules:
                     alternative=self._title("tahunan", kind_of, today),
                 )
         return None
+
+    def open_waiver(
+        self, leave_type: str, *, employment: str, service_start: date, today: date
+    ) -> Reason | None:
+        """The reason that would set aside a service condition this employee does not meet yet.
+
+        Cuti besar before 5 years of service only for the first hajj: the chat asks about it
+        before the dates, instead of refusing a right the employee may have.
+        """
+        kind = self.version_for(today).leave_type(leave_type, rules_employment(employment))
+        if kind is None or kind.service_waiver is None:
+            return None
+        if today >= _add_years(service_start, kind.min_service_years):
+            return None
+        return kind.service_waiver
 
     def _title(self, code: str | None, employment: Employment, today: date) -> _Text:
         kind = self.version_for(today).leave_type(code, employment) if code else None
@@ -486,6 +522,11 @@ def _document_checks(
     return [_say("attachment_required", document=document)]
 
 
+def _waiver_text(kind: LeaveType) -> _Text | str:
+    waiver = kind.service_waiver
+    return _Text(waiver.title_id, waiver.title_en) if waiver else ""
+
+
 def rules_employment(employment: str) -> Employment:
     """The rules an employee follows: CPNS follow the PNS entries (PP 11/2017 Ps. 311)."""
     return "PPPK" if employment.upper() == "PPPK" else "PNS"
@@ -536,6 +577,11 @@ def _parse_leave_type(raw: Mapping[str, Any]) -> LeaveType:
         Reason(**{**r, "keywords": tuple(r.get("keywords") or ())})
         for r in raw.get("reasons") or ()
     )
+    if raw.get("service_waiver") is not None:
+        waiver = raw["service_waiver"]
+        fields["service_waiver"] = Reason(
+            **{**waiver, "keywords": tuple(waiver.get("keywords") or ())}
+        )
     for key in ("genders", "basis"):
         fields[key] = tuple(str(x) for x in raw.get(key) or ())
     if raw.get("carry_over") is not None:

@@ -104,6 +104,20 @@ async def leave_rule(ctx: RuleContext, check: Check) -> None:
         children = me.children
         if data.get("child_number"):
             children = int(data["child_number"]) - 1
+        waiver = ctx.leave_rules.open_waiver(
+            data["leave_type"],
+            employment=me.employment,
+            service_start=me.service_start,
+            today=ctx.today,
+        )
+        if waiver is None:
+            # Another leave type chosen after cuti besar: its hajj question no longer applies.
+            data.pop("haji_pertama", None)
+            data.pop("besar_service_short", None)
+        elif "haji_pertama" not in data:
+            # Service too short today: the form first asks whether the first hajj applies.
+            data["besar_service_short"] = "ya"
+            return
         refusal = ctx.leave_rules.eligibility(
             data["leave_type"],
             employment=me.employment,
@@ -111,8 +125,12 @@ async def leave_rule(ctx: RuleContext, check: Check) -> None:
             service_start=me.service_start,
             children=children,
             today=ctx.today,
+            service_waiver=data.get("haji_pertama") == "ya",
         )
         if refusal is not None:
+            # Choosing cuti besar again asks about the hajj again.
+            data.pop("haji_pertama", None)
+            data.pop("besar_service_short", None)
             check.problems.append(Problem(_violation(refusal), "leave_type"))
         return
     start, end = range_of(data["dates"])
@@ -135,6 +153,7 @@ async def leave_rule(ctx: RuleContext, check: Check) -> None:
         has_attachment=bool(attachment.get("provided")) if attachment else None,
         interactive=complete,
         exclude_request=ctx.exclude_request,
+        service_waiver=data.get("haji_pertama") == "ya",
     )
     data["days"] = result.days
     if data["leave_type"] in ("tahunan", "besar"):
@@ -211,19 +230,20 @@ async def offered_choices(ctx: RuleContext, field: Any) -> tuple[Any, ...] | Non
     if field.name != "leave_type" or "leave" not in ctx.spec.rules:
         return None
     me = ctx.employee
-    return tuple(
-        c
-        for c in field.choices
-        if ctx.leave_rules.eligibility(
-            c.value,
+
+    def may_take(code: str) -> bool:
+        refusal = ctx.leave_rules.eligibility(
+            code,
             employment=me.employment,
             gender=me.gender,
             service_start=me.service_start,
             children=me.children,
             today=ctx.today,
         )
-        is None
-    )
+        # Cuti besar before 5 years is still offered: the form asks about the first hajj.
+        return refusal is None or refusal.code == "service_too_short_unless"
+
+    return tuple(c for c in field.choices if may_take(c.value))
 
 
 RULES: dict[str, Rule] = {

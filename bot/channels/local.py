@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -12,7 +14,7 @@ from bot.engine import Engine
 from bot.types import ChatRef, Inbound
 from core.messages import Reply
 from core.outbox import LOCAL_CHANNEL, local_account
-from core.storage.models import Employee, OutboxItem
+from core.storage.models import Employee, InboxItem, OutboxItem
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,18 +24,62 @@ class LocalMessage:
     outbox_id: int
     in_reply_to: int | None  # inbox id of the message it answers; None for a push
     text: str
-    buttons: tuple[tuple[str, str], ...]  # (label, token)
+    # (label, token); in the web chat's history a button no longer valid has no token.
+    buttons: tuple[tuple[str, str | None], ...]
     # A file sent with the message: {"filename", "url"} (the web chat shows a download link).
     attachment: dict[str, str] | None = None
+    at: str | None = None  # when it was written, in the employee's local time (ISO 8601)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.outbox_id,
+            "from": "bot",
             "in_reply_to": self.in_reply_to,
             "text": self.text,
             "buttons": [{"label": label, "token": token} for label, token in self.buttons],
             "attachment": self.attachment,
+            "at": self.at,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What the web chat learns about a message it sent: the inbox row and its answers."""
+
+    inbox_id: int
+    at: str
+    replies: list[LocalMessage]
+
+
+def zone_of(employee: Employee, settings_timezone: str) -> ZoneInfo:
+    """The employee's time zone, as the engine's `Context.tz` picks it."""
+    return ZoneInfo(employee.timezone or settings_timezone)
+
+
+def local_iso(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).isoformat(timespec="seconds")
+
+
+def message_of(
+    row: OutboxItem,
+    employee: Employee,
+    language: str,
+    tz: ZoneInfo,
+    live: set[str] | None = None,
+) -> LocalMessage:
+    """One outbox row as the local clients show it; with `live`, dead buttons lose their token."""
+    reply = Reply.from_json(row.payload)
+    return LocalMessage(
+        outbox_id=row.id,
+        in_reply_to=row.in_reply_to,
+        text=reply.text.get(language),
+        buttons=tuple(
+            (b.label.get(language), b.token if live is None or b.token in live else None)
+            for b in reply.buttons
+        ),
+        attachment=_attachment(employee.nip, reply),
+        at=local_iso(row.created_at, tz),
+    )
 
 
 class LocalChannel:
@@ -99,23 +145,63 @@ class LocalChannel:
                 .scalars()
                 .all()
             )
-            language = employee.language or self.engine.deps.settings.language
-            messages = []
-            for row in rows:
-                reply = Reply.from_json(row.payload)
+            return self._deliver(employee, rows, now)
+
+    async def receipt(self, nip: str, client_id: str) -> Receipt | None:
+        """The message sent with `client_id` and its answers, delivered again when asked.
+
+        A retried send (its first answer lost on a slow connection) is not processed twice:
+        the inbox key is unique. The retry gets the first send's answers instead, so nothing
+        the bot said is lost with the dropped response.
+        """
+        now = self.engine.deps.clock()
+        async with self.db.transaction() as session:
+            employee = (
+                await session.execute(select(Employee).where(Employee.nip == nip))
+            ).scalar()
+            if employee is None:
+                raise LookupError("unknown employee")
+            item = (
+                await session.execute(
+                    select(InboxItem).where(
+                        InboxItem.channel == LOCAL_CHANNEL,
+                        InboxItem.external_key == f"{nip}:{client_id}",
+                    )
+                )
+            ).scalar()
+            if item is None:
+                return None
+            rows = (
+                (
+                    await session.execute(
+                        select(OutboxItem)
+                        .where(
+                            OutboxItem.in_reply_to == item.id,
+                            OutboxItem.chat_account_id == item.chat_account_id,
+                        )
+                        .order_by(OutboxItem.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            tz = zone_of(employee, self.engine.deps.settings.timezone)
+            replies = self._deliver(employee, rows, now)
+            return Receipt(item.id, local_iso(item.received_at, tz), replies)
+
+    def _deliver(self, employee: Employee, rows: Any, now: datetime) -> list[LocalMessage]:
+        """Render rows for the employee, marking the waiting ones sent."""
+        settings = self.engine.deps.settings
+        language = employee.language or settings.language
+        tz = zone_of(employee, settings.timezone)
+        messages = []
+        for row in rows:
+            if row.status == "pending":
                 row.status = "sent"
                 row.sent_at = now
                 row.attempts += 1
-                messages.append(
-                    LocalMessage(
-                        outbox_id=row.id,
-                        in_reply_to=row.in_reply_to,
-                        text=reply.text.get(language),
-                        buttons=tuple((b.label.get(language), b.token) for b in reply.buttons),
-                        attachment=_attachment(employee.nip, reply),
-                    )
-                )
-            return messages
+            messages.append(message_of(row, employee, language, tz))
+        return messages
 
 
 def _attachment(nip: str, reply: Reply) -> dict[str, str] | None:

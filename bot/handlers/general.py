@@ -71,10 +71,10 @@ async def show_help(ctx: Context) -> list[Reply]:
     return [Reply(HELP)]
 
 
-async def greet(ctx: Context) -> list[Reply]:
-    first = ctx.me.name.split()[0]
+def salutation(ctx: Context) -> T:
+    """ "Selamat pagi" … "Selamat malam" by the employee's local hour."""
     hour = ctx.local_now.hour
-    greeting = (
+    return (
         T("Selamat pagi", "Good morning")
         if hour < 11
         else T("Selamat siang", "Good afternoon")
@@ -83,9 +83,13 @@ async def greet(ctx: Context) -> list[Reply]:
         if hour < 18
         else T("Selamat malam", "Good evening")
     )
+
+
+async def greet(ctx: Context) -> list[Reply]:
+    first = ctx.me.name.split()[0]
     return [
         Reply(
-            greeting
+            salutation(ctx)
             + T(
                 f", {first}! Ada yang bisa saya bantu? Ketik menu untuk pilihan.",
                 f", {first}! How can I help? Type menu for options.",

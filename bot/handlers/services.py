@@ -209,6 +209,8 @@ async def advance(ctx: Context, form: dict[str, Any], intro: T | None = None) ->
             fixable = [p for p in early.problems if p.field is None or p.field in form["data"]]
             if fixable:
                 return await _problems(ctx, form, fixable)
+            # A rule may open a question (cuti besar before 5 years: the first hajj?).
+            field = forms.next_field(spec, form["data"]) or field
         form["phase"] = "ask"
         form["asking"] = field.name
         _save(ctx, form)

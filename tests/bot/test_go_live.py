@@ -111,6 +111,8 @@ async def test_a_city_goes_live_from_its_csv(
             async with client_for(rig, persona) as other:
                 mine = (await other.get("/api/local/me/messages")).json()["messages"]
                 assert all("Kabid 2" not in m["text"] for m in mine)
+                history = (await other.get("/api/local/me/history")).json()["messages"]
+                assert all("Kabid 2" not in m["text"] for m in history)
                 assert (await other.get("/api/local/users")).status_code == 403
 
 

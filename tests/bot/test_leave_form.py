@@ -107,3 +107,37 @@ async def test_cltn_is_recorded_and_reaches_the_hr_officer(ayo: App) -> None:
     assert (officer.name, first.status) == ("Wulan Sari", "waiting")
     prompt = await ayo.local.collect(await nip_of(ayo, "Wulan Sari"))
     assert "Dimas Prasetyo" in text_of(prompt)
+
+
+INTAN = "Intan Permatasari"  # PNS, female, since March 2022: not 5 years before March 2027
+
+
+async def test_cuti_besar_before_five_years_asks_about_the_first_hajj_first(ayo: App) -> None:
+    intan = await nip_of(ayo, INTAN)
+    got = await say(ayo, intan, "mau cuti")
+    assert "Cuti besar" in labels(got)  # offered: the hajj may set the 5 years aside
+    got = await say(ayo, intan, "besar")
+    got = await press(ayo, intan, button(got, "Ya, Cuti besar"))
+    assert "hanya untuk menunaikan ibadah haji pertama kali" in text_of(got)
+    assert "Tanggal berapa" not in text_of(got)
+    got = await press(ayo, intan, button(got, "Bukan"))
+    got = await say(ayo, intan, "4 jan 2027 - 28 feb 2027")
+    assert (
+        "baru bisa diambil setelah 5 tahun bekerja, yaitu mulai 1 Maret 2027, "
+        "kecuali untuk menunaikan ibadah haji pertama kali" in text_of(got)
+    )
+
+
+async def test_cuti_besar_for_the_first_hajj_needs_the_departure_schedule(ayo: App) -> None:
+    intan = await nip_of(ayo, INTAN)
+    await say(ayo, intan, "mau cuti")
+    got = await say(ayo, intan, "besar")
+    got = await press(ayo, intan, button(got, "Ya, Cuti besar"))
+    got = await press(ayo, intan, button(got, "Ya, haji pertama"))
+    assert "Tanggal berapa" in text_of(got)
+    got = await say(ayo, intan, "4 jan 2027 - 28 feb 2027")
+    assert "baru bisa diambil" not in text_of(got)
+    await say(ayo, intan, "ibadah haji")
+    got = await say(ayo, intan, "belum")
+    assert "Jadwal keberangkatan/kloter" in text_of(got)
+    assert "Ringkasan" not in text_of(got)

@@ -137,7 +137,7 @@ def test_a_real_ayo_serve_prints_no_canary(ayo: App, database_url: str, tmp_path
                 "/api/local/me/messages", json={"text": BODY}, headers={"X-CSRF-Token": csrf}
             )
             assert sent.status_code == 200
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 90
             while not tg.sent_messages(CHAT) and time.monotonic() < deadline:
                 time.sleep(0.2)
             assert tg.sent_messages(CHAT), "the reply never reached the fake Bot API"

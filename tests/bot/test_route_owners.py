@@ -103,6 +103,7 @@ async def test_own_data_routes_never_reach_someone_else(
         async with client_for(rig, persona) as web:
             for method, path in (
                 ("GET", "/api/local/me/messages"),
+                ("GET", "/api/local/me/history"),
                 ("POST", "/api/local/me/messages"),
                 ("POST", "/api/local/logout"),
             ):
@@ -118,6 +119,9 @@ async def test_own_data_routes_never_reach_someone_else(
             # Polling returns one's own messages, never Sari's.
             mine = (await web.get("/api/local/me/messages")).json()["messages"]
             assert all("Apa yang bisa saya bantu" not in m["text"] for m in mine)
+            # Nor does the history, nor its pending questions.
+            history = (await web.get("/api/local/me/history")).json()
+            assert history["messages"] == [] and history["pending"] == []
             # Pressing Sari's button as someone else is refused by the engine.
             pressed = await web.post(
                 "/api/local/me/messages", json={"button": token}, headers=headers

@@ -80,11 +80,17 @@ def test_a_message_and_a_button_round_trip(web: httpx.Client) -> None:
 
 def test_a_resent_message_is_answered_once(web: httpx.Client) -> None:
     body = {"text": "halo", "client_id": "abc123"}
-    first = web.post("/api/local/me/messages", json=body).json()["messages"]
-    second = web.post("/api/local/me/messages", json=body).json()["messages"]
+    first = web.post("/api/local/me/messages", json=body).json()
+    second = web.post("/api/local/me/messages", json=body).json()
     # Pushes of the real clock (a morning lesson) have no in_reply_to; answers do.
-    assert len([m for m in first if m["in_reply_to"] is not None]) == 1
-    assert [m for m in second if m["in_reply_to"] is not None] == []
+    answers = [m for m in first["messages"] if m["in_reply_to"] is not None]
+    assert len(answers) == 1
+    assert first["sent"]["duplicate"] is False and second["sent"]["duplicate"] is True
+    # The resend is not processed again: the same answer (same id) comes back, in case the
+    # first response was lost on the way.
+    again = [m for m in second["messages"] if m["in_reply_to"] is not None]
+    assert [m["id"] for m in again] == [answers[0]["id"]]
+    assert second["sent"]["id"] == first["sent"]["id"]
 
 
 def test_bad_requests_get_clear_errors(web: httpx.Client) -> None:

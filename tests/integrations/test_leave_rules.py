@@ -296,7 +296,10 @@ def test_cuti_besar_needs_five_years_of_service_and_ends_that_years_annual_leave
             calendar=cal,
         )
 
-    assert codes(check(date(2022, 1, 3))) == ["service_too_short", "forfeits_annual_leave"]
+    assert codes(check(date(2022, 1, 3))) == [
+        "service_too_short_unless",
+        "forfeits_annual_leave",
+    ]
     notice = check(date(2021, 6, 1))
     assert [(v.code, v.blocking) for v in notice] == [("forfeits_annual_leave", False)]
 
@@ -533,3 +536,50 @@ def test_every_message_is_written_in_indonesian_and_english() -> None:
 )
 def test_overlaps_counts_shared_edge_days(b_start: date, b_end: date, expected: bool) -> None:
     assert overlaps(date(2026, 12, 1), date(2026, 12, 4), b_start, b_end) is expected
+
+
+def test_cuti_besar_before_five_years_only_for_the_first_hajj_with_its_schedule(
+    rules: LeaveRules, cal: WorkCalendar
+) -> None:
+    # PP 11/2017 Ps. 316 and Perban BKN 24/2017 Lampiran I.B: the 5-year condition is set aside
+    # for the first hajj, with the departure schedule attached.
+    def check(**extra: object) -> list[Violation]:
+        return rules.check_request(
+            "besar",
+            date(2027, 1, 4),
+            date(2027, 2, 28),
+            service_start=date(2022, 3, 1),
+            employment="PNS",
+            calendar=cal,
+            **extra,
+        )
+
+    refused = check()
+    assert codes(refused) == ["service_too_short_unless", "forfeits_annual_leave"]
+    assert refused[0].message["id"] == (
+        "Cuti besar baru bisa diambil setelah 5 tahun bekerja, yaitu mulai 1 Maret 2027, "
+        "kecuali untuk menunaikan ibadah haji pertama kali."
+    )
+    assert codes(check(service_waiver=True, has_attachment=False)) == [
+        "attachment_required",
+        "forfeits_annual_leave",
+    ]
+    waived = check(service_waiver=True, has_attachment=True)
+    assert [(v.code, v.blocking) for v in waived] == [("forfeits_annual_leave", False)]
+
+
+def test_the_hajj_question_is_open_only_while_service_is_under_five_years(
+    rules: LeaveRules,
+) -> None:
+    def waiver(service_start: date, leave_type: str = "besar", employment: str = "PNS"):
+        return rules.open_waiver(
+            leave_type,
+            employment=employment,
+            service_start=service_start,
+            today=date(2026, 12, 1),
+        )
+
+    assert waiver(date(2022, 3, 1)).code == "haji_pertama"
+    assert waiver(date(2021, 12, 1)) is None  # five years on the day
+    assert waiver(date(2022, 3, 1), "tahunan") is None
+    assert waiver(date(2022, 3, 1), employment="PPPK") is None  # no cuti besar for PPPK

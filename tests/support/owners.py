@@ -72,6 +72,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/local/logout"): SELF,
     ("GET", "/api/local/me/messages"): SELF,
     ("POST", "/api/local/me/messages"): SELF,
+    ("GET", "/api/local/me/history"): SELF,
     ("POST", "/api/local/me/files"): SELF,
     ("GET", "/api/local/me/files/leave_letter/{letter_id}"): SELF,
     ("GET", "/documents/{token}"): SIGNED_LINK,
