@@ -89,6 +89,9 @@ async def build_app(
     if prepare:
         await migrate.upgrade(db)
         await import_lessons(app)
+        from bot.curated import use_curated
+
+        await use_curated(deps)  # the examples curated in the back office
         if settings.demo:
             await load_demo_if_empty(app)
     return app

@@ -128,6 +128,11 @@ async def run_worker(settings: Settings, *, name: str | None, concurrency: int |
     from bot.worker import InboxWorker
 
     ayo = await build_app(settings, prepare=False)
+    from bot.curated import follow, use_curated
+
+    # The server migrated; the router learns the back office's curated examples now and
+    # whenever they change (bot/curated.py).
+    await use_curated(ayo.deps)
     worker = InboxWorker(
         ayo.engine,
         owner=name or f"{socket.gethostname()}:{os.getpid()}",
@@ -141,6 +146,7 @@ async def run_worker(settings: Settings, *, name: str | None, concurrency: int |
         loop.add_signal_handler(sig, stop.set)
     parent = os.environ.get("AYO_WORKER_PARENT")
     orphan = asyncio.create_task(_exit_with_parent(int(parent), stop)) if parent else None
+    follower = asyncio.create_task(follow(ayo.deps, stop))
     freed = await worker.reclaim_own()
     log.info("inbox worker %s started (%s chats at once; %s leases taken back)",
              worker.owner, worker.concurrency, freed)  # fmt: skip
@@ -149,6 +155,7 @@ async def run_worker(settings: Settings, *, name: str | None, concurrency: int |
     finally:
         if orphan is not None:
             orphan.cancel()
+        follower.cancel()
         await ayo.close()
         log.info("inbox worker %s stopped after %s updates", worker.owner, worker.processed)
 

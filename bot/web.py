@@ -378,9 +378,9 @@ def create_web(app: App) -> FastAPI:
     web.include_router(ops_routes(app))
     web.include_router(local_chat_routes(app))
     web.include_router(document_routes(app))
-    from bot.backoffice.routes import mount_backoffice
+    from bot.backoffice.mount import mount_all
 
-    mount_backoffice(web, app)
+    mount_all(web, app)
     from bot.webhooks import channel_routes
 
     web.include_router(channel_routes(app))

@@ -13,7 +13,7 @@ import os
 import pickle
 import platform
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -49,9 +49,12 @@ def cache_dirs() -> list[Path]:
     return dirs
 
 
-def cache_key(catalog: Catalog) -> str:
-    """Hex digest of the catalog files, the lexicon, this package's code and library versions."""
+def cache_key(catalog: Catalog, extra: Sequence[tuple[str, str]] = ()) -> str:
+    """Hex digest of the catalog files, the lexicon, this package's code and library versions,
+    and the curated examples learnt on top of the catalog (`extra`), if any."""
     digest = hashlib.sha256(f"format={FORMAT}".encode())
+    for text, intent in extra:
+        digest.update(b"extra\0" + text.encode() + b"\0" + intent.encode() + b"\0")
     versions = (platform.python_version(), numpy.__version__, scipy.__version__)
     digest.update(repr((*versions, sklearn.__version__)).encode())
     sources = sorted(PACKAGE_DIR.glob("*.py"))
@@ -96,18 +99,24 @@ def _prune(directory: Path) -> None:
         old.unlink(missing_ok=True)
 
 
-def cached_router(catalog: Catalog | None = None, *, cache_dir: Path | None = None) -> Router:
-    """The catalog's router from the disk cache, or freshly built (and then cached)."""
+def cached_router(
+    catalog: Catalog | None = None,
+    *,
+    cache_dir: Path | None = None,
+    extra: Sequence[tuple[str, str]] = (),
+) -> Router:
+    """The catalog's router (plus `extra` (text, intent) examples) from the disk cache, or
+    freshly built (and then cached)."""
     catalog = catalog if catalog is not None else load_catalog()
     dirs = [cache_dir] if cache_dir is not None else cache_dirs()
-    name = f"router-{cache_key(catalog)}.pkl"
+    name = f"router-{cache_key(catalog, extra)}.pkl"
     for directory in dirs:
         router = _load(directory / name)
         if router is not None:
             router.catalog = catalog
             router.from_cache = True
             return router
-    router = Router.from_catalog(catalog)
+    router = Router.from_catalog(catalog, extra=extra)
     _save(router, dirs, name)
     return router
 

@@ -106,10 +106,14 @@ class Router:
         return router
 
     @classmethod
-    def from_catalog(cls, catalog: Catalog | None = None) -> Router:
-        """Train on a catalog's examples, keywords and out-of-scope negatives."""
+    def from_catalog(
+        cls, catalog: Catalog | None = None, *, extra: Sequence[tuple[str, str]] = ()
+    ) -> Router:
+        """Train on a catalog's examples, keywords and out-of-scope negatives, and on `extra`
+        (text, intent) pairs curated outside the catalog files (intents/curated.py)."""
         catalog = catalog if catalog is not None else load_catalog()
-        return cls.from_examples(catalog_rows(catalog), catalog=catalog, recall_weight=0.5)
+        rows = catalog_rows(catalog) + list(extra)
+        return cls.from_examples(rows, catalog=catalog, recall_weight=0.5)
 
     def _score(self, norm: Sequence[str]) -> Scores:
         return self.matcher.score(*_views(self.speller, norm))

@@ -88,8 +88,8 @@ async def test_guarded_routes_refuse_everyone_else_and_change_nothing(
 ) -> None:
     rig, personas = world
     # 11 guarded routes (users, demo login, metrics, 3 webhooks, 4 API, document links) × 3,
-    # and the 20 back-office pages as nobody.
-    assert await guarded_routes_refuse(rig, personas, STAFF_A) == 53
+    # and the 28 back-office pages as nobody.
+    assert await guarded_routes_refuse(rig, personas, STAFF_A) == 61
 
 
 async def test_own_data_routes_never_reach_someone_else(

@@ -37,3 +37,8 @@ if (thread) {
     }
   }, 4000);
 }
+
+// A page meant for paper (a link code) prints from its own button.
+document.querySelectorAll("button.print").forEach((button) => {
+  button.addEventListener("click", () => window.print());
+});

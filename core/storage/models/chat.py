@@ -160,6 +160,19 @@ class UnknownMessage(Base):
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class IntentExample(Base):
+    """A curated example: a text (e.g. one Ayo did not understand) an HR admin assigned to an
+    intent in the back office. The router learns it together with the catalog's examples."""
+
+    __tablename__ = "intent_examples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(200), unique=True)
+    intent: Mapped[str] = mapped_column(String(80))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class ChannelMessageRef(Base):
     """A sent message a later reply may replace (edit), by the key the engine gave it."""
 

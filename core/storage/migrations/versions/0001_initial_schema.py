@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 06:48:29.563403
+Create Date: 2026-12-02 09:00:34.911751
 """
 
 from collections.abc import Sequence
@@ -251,6 +251,16 @@ def upgrade() -> None:
     with op.batch_alter_table('delegations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_delegations_principal_id'), ['principal_id'], unique=False)
 
+    op.create_table('intent_examples',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.String(length=200), nullable=False),
+    sa.Column('intent', sa.String(length=80), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['employees.id'], name=op.f('fk_intent_examples_created_by_id_employees')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_intent_examples')),
+    sa.UniqueConstraint('text', name=op.f('uq_intent_examples_text'))
+    )
     op.create_table('learner_prefs',
     sa.Column('employee_id', sa.Integer(), nullable=False),
     sa.Column('reminder_time', sa.String(length=5), nullable=True),
@@ -774,6 +784,7 @@ def downgrade() -> None:
     op.drop_table('learning_events')
     op.drop_table('learning_days')
     op.drop_table('learner_prefs')
+    op.drop_table('intent_examples')
     with op.batch_alter_table('delegations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_delegations_principal_id'))
 

@@ -1,0 +1,161 @@
+"""`/admin/unknown`: what people asked that Ayo did not understand (the rows behind
+`ayo nlu unknown`, already redacted), similar texts grouped together; the city's HR assign a
+group or one text to an intent (or to "out of scope") as new examples, then rebuild the router.
+
+Changing what Ayo understands changes it for the whole city: the city's HR admins only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import func, select
+
+from bot import curated
+from bot.app import App
+from bot.backoffice.access import Scope
+from bot.backoffice.kit import Pages, require
+from core.storage.models import IntentExample, UnknownMessage
+
+LISTED = 300  # most frequent texts grouped on the page
+SIMILAR = 0.45  # cosine of character n-grams at which two texts share a group
+OUT_OF_SCOPE = "oos"  # the router's label for negatives (intents/spec.py catalog_rows)
+MAX_IDS = 300
+
+
+@dataclass
+class Group:
+    texts: list[UnknownMessage] = field(default_factory=list)
+    suggestion: str | None = None
+
+    @property
+    def count(self) -> int:
+        return sum(t.count for t in self.texts)
+
+
+def group_similar(rows: list[UnknownMessage]) -> list[Group]:
+    """Greedy grouping, most frequent first: a text joins the first group whose first text is
+    similar enough (character n-grams survive typos and Indonesian affixes), else starts one."""
+    if not rows:
+        return []
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from intents.normalize import normalize
+
+    texts = [normalize(r.text) or r.text for r in rows]
+    matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4)).fit_transform(texts)
+    groups: list[Group] = []
+    leaders: list[int] = []
+    for i, row in enumerate(rows):
+        if leaders:
+            similarity = (matrix[leaders] @ matrix[i].T).toarray().ravel()
+            best = int(similarity.argmax())
+            if similarity[best] >= SIMILAR:
+                groups[best].texts.append(row)
+                continue
+        leaders.append(i)
+        groups.append(Group([row]))
+    return sorted(groups, key=lambda g: -g.count)
+
+
+def _curates(scope: Scope) -> bool:
+    return scope.city
+
+
+def unknown_routes(app: App) -> APIRouter:
+    routes = APIRouter(prefix="/admin", include_in_schema=False)
+    pages = Pages(app)
+    post_scope = pages.post_scope()
+
+    def intents() -> list[tuple[str, str, str]]:
+        catalog = app.deps.router.catalog
+        found = [(i, catalog[i].title_id, catalog[i].title_en) for i in sorted(catalog)]
+        return [*found, (OUT_OF_SCOPE, "Di luar cakupan Ayo", "Out of Ayo's scope")]
+
+    def suggest(text: str) -> str | None:
+        result = app.deps.router.classify(text, tz=app.settings.timezone)
+        if result.intent:
+            return result.intent
+        return result.suggestions[0].intent if result.suggestions else None
+
+    async def page(request: Request, scope: Scope, *, errors: list[str], code: int = 200):
+        async with app.db.sessions() as session:
+            rows = list(
+                (
+                    await session.execute(
+                        select(UnknownMessage)
+                        .where(UnknownMessage.text.not_in(select(IntentExample.text)))
+                        .order_by(UnknownMessage.count.desc(), UnknownMessage.last_seen.desc())
+                        .limit(LISTED)
+                    )
+                ).scalars()
+            )
+            recent = list(
+                (
+                    await session.execute(
+                        select(IntentExample).order_by(IntentExample.id.desc()).limit(30)
+                    )
+                ).scalars()
+            )
+            total = await session.scalar(select(func.count(IntentExample.id))) or 0
+            current = await curated.examples(session)
+        groups = group_similar(rows)
+        for group in groups:
+            group.suggestion = suggest(group.texts[0].text)
+        return pages.render(
+            request, "unknown.html", scope, code=code, groups=groups, intents=intents(),
+            recent=recent, total=total, pending=curated.pending(app.deps.router, current),
+            errors=errors, ok=request.query_params.get("ok"), n=request.query_params.get("n"),
+        )  # fmt: skip
+
+    @routes.get("/unknown")
+    async def unknown_page(request: Request) -> Response:
+        scope = require(_curates, await pages.page_scope(request))
+        return await page(request, scope, errors=[])
+
+    @routes.post("/unknown/assign")
+    async def assign(request: Request, scope: Scope = post_scope) -> Response:
+        require(_curates, scope)
+        form = await request.form()
+        intent = str(form.get("intent", ""))
+        ids = [int(v) for v in form.getlist("ids") if str(v).isdigit()][:MAX_IDS]
+        errors = []
+        if intent not in {i for i, _, _ in intents()}:
+            errors.append("Pilih maksud (intent) dulu / choose an intent first")
+        if not ids:
+            errors.append("Pilih paling sedikit satu teks / choose at least one text")
+        if errors:
+            return await page(request, scope, errors=errors, code=400)
+        async with app.db.transaction() as session:
+            texts = list(
+                (
+                    await session.execute(
+                        select(UnknownMessage.text).where(UnknownMessage.id.in_(ids))
+                    )
+                ).scalars()
+            )
+            added = await curated.add_examples(
+                session, texts, intent, by=scope.viewer.employee_id, now=app.deps.clock()
+            )
+            # The ids and the intent, never the texts: the audit trail holds no message bodies.
+            pages.audit(
+                session, scope, entity="nlu", action="nlu.example.added",
+                detail={"intent": intent, "unknown_ids": sorted(ids), "added": added},
+            )  # fmt: skip
+        return RedirectResponse(f"/admin/unknown?ok=assigned&n={added}", 303)
+
+    @routes.post("/unknown/rebuild")
+    async def rebuild(request: Request, scope: Scope = post_scope) -> Response:
+        require(_curates, scope)
+        done = await curated.rebuild(app.deps)
+        async with app.db.transaction() as session:
+            pages.audit(
+                session, scope, entity="nlu", action="nlu.router.rebuilt",
+                detail={"examples": done.examples, "seconds": done.seconds,
+                        "from_cache": done.from_cache},
+            )  # fmt: skip
+        return RedirectResponse(f"/admin/unknown?ok=rebuilt&n={done.examples}", 303)
+
+    return routes
