@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -19,7 +18,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core.text import T
-from integrations.catalog import _line_of  # the service catalog's: same YAML, same errors
+from integrations.catalog import (  # the service catalog's: same YAML, same errors
+    CatalogError,
+    CatalogInvalid,
+    _line_of,
+)
 
 DEFAULT_FAQ = Path(__file__).with_name("faq.yaml")
 
@@ -115,23 +118,12 @@ class FaqFile(_Strict):
         return self
 
 
-@dataclass(frozen=True)
-class FaqError:
-    """One problem in a FAQ file, where it is."""
-
-    path: Path
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else str(self.path)
-        return f"{where}: {self.message}"
+# A FAQ file's problems are reported like a service file's: path, line, message.
+FaqError = CatalogError
 
 
-class FaqInvalid(ValueError):
-    def __init__(self, errors: list[FaqError]) -> None:
-        super().__init__("\n".join(str(e) for e in errors))
-        self.errors = errors
+class FaqInvalid(CatalogInvalid):
+    """The FAQ files hold errors (each with its file and line)."""
 
 
 def faq_files(path: Path | None) -> list[Path]:
