@@ -14,11 +14,14 @@ activities it recognises.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.storage.models import LearningEvent
+from core.storage.models import Employee, LearningEvent
+from core.text import T
+from integrations import lifecycle
 from integrations.audit import record as audit
 from lessons.catalog import COMPETENCIES
 from lessons.jp import JPSettings, to_jp
@@ -142,6 +145,75 @@ async def audit_added(
         action=f"learning.{event.source}.{event.status}",
         detail={"jp": event.jp, "competency": event.competency},
     )
+
+
+async def record_verified(
+    session: AsyncSession,
+    person: Employee,
+    *,
+    source: str,
+    competency: str,
+    title: str,
+    provider: str,
+    start: date,
+    end: date,
+    hours: float,
+    officer_id: int | None,
+    channel: str,
+    now: datetime,
+    settings: JPSettings,
+    external_key: str | None = None,
+) -> LearningEvent:
+    """A record HR (or its training system) has the evidence of: verified at once, audited,
+    and the employee told through the outbox in the same transaction."""
+    event = add(
+        session,
+        employee_id=person.id,
+        source=source,
+        competency=competency,
+        title=title,
+        provider=provider,
+        start=start,
+        end=end,
+        hours=hours,
+        now=now,
+        settings=settings,
+        status=VERIFIED,
+        verifier_id=officer_id,
+        recorded_by_id=officer_id,
+        external_key=external_key,
+    )
+    await audit_added(session, event, actor_id=officer_id, channel=channel)
+    jp = f"{event.jp:.1f}"
+    await lifecycle.notify(
+        session,
+        person.id,
+        T(
+            f"🎓 {event.material} tercatat: {jp.replace('.', ',')} JP masuk ke catatan belajar "
+            'Anda. Ketik "progres belajar" untuk melihatnya.',
+            f"🎓 {event.material} is recorded: {jp} JP added to your learning record. "
+            'Type "learning progress" to see it.',
+        ),
+        now=now,
+        key=f"notify:learning:{event.id}",
+    )
+    return event
+
+
+def as_json(event: LearningEvent, nip: str) -> dict[str, Any]:
+    """A record as the CLI and the inbound API answer it."""
+    return {
+        "id": event.id,
+        "nip": nip,
+        "source": event.source,
+        "status": event.status,
+        "type": event.competency,
+        "title": event.material,
+        "hours": round(event.minutes / 60, 2),
+        "jp": round(event.jp, 2),
+        "start": event.start_date.isoformat(),
+        "end": event.end_date.isoformat(),
+    }
 
 
 async def find_by_key(session: AsyncSession, key: str) -> LearningEvent | None:
