@@ -676,11 +676,21 @@ async def _city_needs(ctx: Context) -> Reply:
     return Reply(join(lines))
 
 
+async def proposal(ctx: Context) -> list[Reply]:
+    """ "usul pelatihan" opens the proposal form; "saya sudah ikut kursus, ini sertifikatnya"
+    is finished learning to record instead (bot/handlers/learning_records.py)."""
+    from bot.handlers import learning_records
+
+    if learning_records.wants_record(ctx.inbound.text or "", proposing=True):
+        return await learning_records.start(ctx)
+    return await run_service_intent(ctx)
+
+
 INTENTS: dict[str, Handler] = {
     "needs.start": start,
     "team.needs": team_needs,
     # The proposal is a service form (integrations/services/usulan_pengembangan.yaml).
-    "development.proposal": run_service_intent,
+    "development.proposal": proposal,
 }
 ACTIONS: dict[str, ActionHandler] = {
     RATE: press_rate,
