@@ -97,6 +97,9 @@ async def test_a_mooc_with_its_certificate_is_verified_by_the_supervisor(
     assert progress.jp_by_source(ayo.deps.settings)["external"] == 8.0
     assert seen == (True, False)  # the verifier opens the certificate, a colleague does not
     assert await actions(ayo) == ["learning.external.pending", "learning.verified"]
+    shown = text_of(await say(ayo, dimas.nip, "progres belajar"))
+    assert "JP tahun ini: 8.0 dari target 20.0 JP" in shown
+    assert "Sumber: kursus/MOOC 8.0 JP" in shown
 
 
 async def test_mentoring_rejected_with_a_reason_and_only_the_supervisor_decides(
