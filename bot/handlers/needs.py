@@ -25,6 +25,7 @@ from core.text import T, join
 from integrations.audit import record
 from lessons import needs
 from lessons.flow import local_day
+from lessons.needs_reminders import reminder_due
 from lessons.progress import year_progress
 from lessons.team import subtree
 
@@ -377,6 +378,8 @@ async def press_submit(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
         return [Reply(NO_SUPERVISOR)]
     row.status, row.submitted_at, row.supervisor_id = needs.SUBMITTED, ctx.now, boss.id
     row.adjusted = {}
+    # Swept by the scheduler: the supervisor is reminded once if they do not confirm.
+    row.remind_at = reminder_due(ctx.now, str(boss.timezone or ctx.tz), ctx.deps.calendar)
     heading = T(
         f"📋 Analisis kebutuhan pengembangan kompetensi {row.year} — mohon dikonfirmasi",
         f"📋 Competency development needs analysis {row.year} — please confirm",
@@ -533,7 +536,7 @@ async def press_confirm(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     row, employee = found
     framework = needs.load_framework()
     row.confirmed = needs.review_levels(row)
-    row.status, row.confirmed_at = needs.CONFIRMED, ctx.now
+    row.status, row.confirmed_at, row.remind_at = needs.CONFIRMED, ctx.now, None
     changed = sorted(k for k, v in (row.adjusted or {}).items() if (row.ratings or {}).get(k) != v)
     record(
         ctx.session,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 15:00:44.728330
+Create Date: 2026-12-02 15:09:53.750157
 """
 
 from collections.abc import Sequence
@@ -335,6 +335,7 @@ def upgrade() -> None:
     sa.Column('created_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('submitted_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('confirmed_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('remind_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_needs_analyses_employee_id_employees')),
     sa.ForeignKeyConstraint(['supervisor_id'], ['employees.id'], name=op.f('fk_needs_analyses_supervisor_id_employees')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_needs_analyses')),
@@ -342,6 +343,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('needs_analyses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_needs_analyses_employee_id'), ['employee_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_needs_analyses_remind_at'), ['remind_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_needs_analyses_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_needs_analyses_year'), ['year'], unique=False)
 
@@ -786,6 +788,7 @@ def downgrade() -> None:
     with op.batch_alter_table('needs_analyses', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_needs_analyses_year'))
         batch_op.drop_index(batch_op.f('ix_needs_analyses_status'))
+        batch_op.drop_index(batch_op.f('ix_needs_analyses_remind_at'))
         batch_op.drop_index(batch_op.f('ix_needs_analyses_employee_id'))
 
     op.drop_table('needs_analyses')
