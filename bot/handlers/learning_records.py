@@ -234,14 +234,12 @@ async def _summary(ctx: Context, draft: dict[str, Any]) -> Reply:
 
 
 async def answer(ctx: Context, text: str) -> Result:
-    """A typed answer to the question asked; "batal" stops; other requests route anew."""
+    """A typed answer to the question asked ("batal" is the global command that stops)."""
     draft = _draft(ctx)
     expect = ctx.state.get("expect") or {}
     if draft is None or "kind" not in draft:
         ctx.state.clear("expect")
         return UNHANDLED
-    if text.strip().casefold() in ("batal", "cancel", "stop"):
-        return await press_cancel(ctx, {})
     name = str(expect.get("f"))
     if name == "competency":
         code = TYPE_WORDS.get(text.strip().casefold().replace("-", " ").strip(" ."))
