@@ -46,6 +46,20 @@ async def _open_db() -> Any:
     return db
 
 
+def _read(query: Any) -> Any:
+    """Run `query(session)` in a read-only session of the configured database."""
+
+    async def run() -> Any:
+        db = await _open_db()
+        try:
+            async with db.sessions() as session:
+                return await query(session)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
 def _rupiah(value: int) -> str:
     return f"Rp{value:,}".replace(",", ".")
 
@@ -60,15 +74,7 @@ def plan(
 
     wanted = year or _this_year()
 
-    async def run() -> list[Any]:
-        db = await _open_db()
-        try:
-            async with db.sessions() as session:
-                return await plan_for_year(session, wanted)
-        finally:
-            await db.dispose()
-
-    entries = asyncio.run(run())
+    entries = _read(lambda session: plan_for_year(session, wanted))
     total = sum(e.cost for e in entries)
     if json_mode:
         typer.echo(
@@ -213,15 +219,7 @@ def gaps(
 
     wanted = year or _this_year()
 
-    async def run() -> dict[str, Any]:
-        db = await _open_db()
-        try:
-            async with db.sessions() as session:
-                return await city_gaps(session, wanted)
-        finally:
-            await db.dispose()
-
-    result = asyncio.run(run())
+    result = _read(lambda session: city_gaps(session, wanted))
     if json_mode:
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
@@ -363,15 +361,7 @@ def export(
 
     wanted = year or _this_year()
 
-    async def run() -> list[Any]:
-        db = await _open_db()
-        try:
-            async with db.sessions() as session:
-                return await export_rows(session, wanted)
-        finally:
-            await db.dispose()
-
-    rows = asyncio.run(run())
+    rows = _read(lambda session: export_rows(session, wanted))
     out.write_text(to_csv(rows), encoding="utf-8")
     verified = [r for r in rows if r.status == "verified"]
     typer.echo(

@@ -407,75 +407,48 @@ async def _digest(ctx: Context, event: LearningEvent, employee: Employee, boss: 
     return Reply(join(lines), buttons, sensitive=True)
 
 
-async def press_approve(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+async def _decide(
+    ctx: Context, event_id: int, *, approve: bool, reason: str | None = None
+) -> list[Reply]:
+    """Check again who presses, then verify or reject and tell the employee."""
     found = await learning_review.reviewable(
-        ctx.session, int(payload.get("e", 0)), ctx.me, now=ctx.now, channel=ctx.account.channel
+        ctx.session, event_id, ctx.me, now=ctx.now, channel=ctx.account.channel
     )
     if isinstance(found, str):
         return [Reply(learning_review.REFUSED[found])]
     event, employee = found
+    if approve is False and reason is None:  # Tolak: the reason comes next
+        ctx.state.set("expect", {"kind": REASON_EXPECT, "e": event.id})
+        return [
+            Reply(
+                T(
+                    f"Tulis alasan penolakan catatan belajar {employee.name} (wajib).",
+                    f"Write the reason for rejecting {employee.name}'s learning record "
+                    "(required).",
+                )
+            )
+        ]
     await learning_review.conclude(
         ctx.session,
         event,
         employee,
         ctx.me,
-        approve=True,
-        reason=None,
-        now=ctx.now,
-        channel=ctx.account.channel,
-    )
-    return [
-        Reply(
-            T(
-                f"✅ Catatan belajar {employee.name} diverifikasi (",
-                f"✅ {employee.name}'s learning record is verified (",
-            )
-            + _jp(event.jp)
-            + T(" JP). Ia sudah diberi tahu.", " JP). They have been told.")
-        )
-    ]
-
-
-async def press_reject(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
-    found = await learning_review.reviewable(
-        ctx.session, int(payload.get("e", 0)), ctx.me, now=ctx.now, channel=ctx.account.channel
-    )
-    if isinstance(found, str):
-        return [Reply(learning_review.REFUSED[found])]
-    event, employee = found
-    ctx.state.set("expect", {"kind": REASON_EXPECT, "e": event.id})
-    return [
-        Reply(
-            T(
-                f"Tulis alasan penolakan catatan belajar {employee.name} (wajib).",
-                f"Write the reason for rejecting {employee.name}'s learning record (required).",
-            )
-        )
-    ]
-
-
-async def reason_typed(ctx: Context, text: str) -> Result:
-    expect = ctx.state.pop("expect") or {}
-    reason = text.strip()
-    if len(reason) < 3:
-        ctx.state.set("expect", expect)
-        return [Reply(T("Alasannya terlalu singkat.", "The reason is too short."))]
-    found = await learning_review.reviewable(
-        ctx.session, int(expect.get("e", 0)), ctx.me, now=ctx.now, channel=ctx.account.channel
-    )
-    if isinstance(found, str):
-        return [Reply(learning_review.REFUSED[found])]
-    event, employee = found
-    await learning_review.conclude(
-        ctx.session,
-        event,
-        employee,
-        ctx.me,
-        approve=False,
+        approve=approve,
         reason=reason,
         now=ctx.now,
         channel=ctx.account.channel,
     )
+    if approve:
+        return [
+            Reply(
+                T(
+                    f"✅ Catatan belajar {employee.name} diverifikasi (",
+                    f"✅ {employee.name}'s learning record is verified (",
+                )
+                + _jp(event.jp)
+                + T(" JP). Ia sudah diberi tahu.", " JP). They have been told.")
+            )
+        ]
     return [
         Reply(
             T(
@@ -484,6 +457,23 @@ async def reason_typed(ctx: Context, text: str) -> Result:
             )
         )
     ]
+
+
+async def press_approve(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    return await _decide(ctx, int(payload.get("e", 0)), approve=True)
+
+
+async def press_reject(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
+    return await _decide(ctx, int(payload.get("e", 0)), approve=False)
+
+
+async def reason_typed(ctx: Context, text: str) -> Result:
+    expect = ctx.state.pop("expect") or {}
+    reason = text.strip()
+    if len(reason) < 3:
+        ctx.state.set("expect", expect)
+        return [Reply(T("Alasannya terlalu singkat.", "The reason is too short."))]
+    return await _decide(ctx, int(expect.get("e", 0)), approve=False, reason=reason)
 
 
 async def press_start(ctx: Context, payload: dict[str, Any]) -> list[Reply]:

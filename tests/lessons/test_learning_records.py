@@ -47,6 +47,18 @@ def micro_lessons(employee_id: int, now, minutes: list[int]) -> list[LearningEve
     ]
 
 
+def submitted(session, employee_id: int, verifier_id: int, clock, settings, **given):
+    """A record an employee sent, waiting for `verifier_id` (pending)."""
+    return learning_records.add(
+        session,
+        employee_id=employee_id,
+        now=clock(),
+        settings=settings,
+        verifier_id=verifier_id,
+        **{"competency": "teknis", "provider": "LAN"} | given,
+    )
+
+
 async def test_twenty_jp_from_lessons_a_verified_mooc_and_a_classroom_training(
     ayo: App, clock: FixedClock
 ) -> None:
@@ -57,49 +69,21 @@ async def test_twenty_jp_from_lessons_a_verified_mooc_and_a_classroom_training(
         # 9 micro-lessons of 5 minutes = 45 minutes = 1 JP.
         session.add_all(micro_lessons(dimas.id, clock(), [5] * 9))
         # A MOOC of 6 hours = 8 JP, verified by the supervisor.
-        mooc = learning_records.add(
-            session,
-            employee_id=dimas.id,
-            source="external",
-            competency="teknis",
-            title="Kursus Keamanan Informasi (MOOC)",
-            provider="LAN",
-            start=date(2026, 5, 4),
-            end=date(2026, 5, 8),
-            hours=6,
-            now=clock(),
-            settings=settings,
-            verifier_id=sri.id,
-        )
-        # A MOOC still waiting and a certificate rejected: neither counts.
-        waiting = learning_records.add(
-            session,
-            employee_id=dimas.id,
-            source="external",
-            competency="teknis",
-            title="Kursus Data Analitik",
-            provider="Universitas",
-            start=date(2026, 9, 1),
-            end=date(2026, 9, 3),
-            hours=9,
-            now=clock(),
-            settings=settings,
-            verifier_id=sri.id,
-        )
-        rejected = learning_records.add(
-            session,
-            employee_id=dimas.id,
-            source="on_the_job",
-            competency="manajerial",
-            title="Mentoring penyusunan SKP",
-            provider="Sri Wahyuni",
-            start=date(2026, 10, 1),
-            end=date(2026, 10, 1),
-            hours=3,
-            now=clock(),
-            settings=settings,
-            verifier_id=sri.id,
-        )
+        mooc = submitted(
+            session, dimas.id, sri.id, clock, settings, source="external",
+            title="Kursus Keamanan Informasi (MOOC)", start=date(2026, 5, 4),
+            end=date(2026, 5, 8), hours=6,
+        )  # fmt: skip
+        # A MOOC still waiting and a mentoring rejected: neither counts.
+        waiting = submitted(
+            session, dimas.id, sri.id, clock, settings, source="external",
+            title="Kursus Data Analitik", start=date(2026, 9, 1), end=date(2026, 9, 3), hours=9,
+        )  # fmt: skip
+        rejected = submitted(
+            session, dimas.id, sri.id, clock, settings, source="on_the_job",
+            competency="manajerial", title="Mentoring penyusunan SKP", start=date(2026, 10, 1),
+            end=date(2026, 10, 1), hours=3,
+        )  # fmt: skip
         await session.flush()
         learning_records.decide(
             session, mooc, approve=True, actor_id=sri.id, now=clock(), channel="local"
@@ -237,20 +221,10 @@ async def test_a_decision_happens_once_and_a_rejection_needs_its_reason(
 ) -> None:
     dimas, sri = await person(ayo, "Dimas Prasetyo"), await person(ayo, "Sri Wahyuni")
     async with ayo.db.transaction() as session:
-        event = learning_records.add(
-            session,
-            employee_id=dimas.id,
-            source="external",
-            competency="teknis",
-            title="Kursus Python",
-            provider="Universitas",
-            start=date(2026, 4, 1),
-            end=date(2026, 4, 2),
-            hours=3,
-            now=clock(),
-            settings=ayo.deps.settings,
-            verifier_id=sri.id,
-        )
+        event = submitted(
+            session, dimas.id, sri.id, clock, ayo.deps.settings, source="external",
+            title="Kursus Python", start=date(2026, 4, 1), end=date(2026, 4, 2), hours=3,
+        )  # fmt: skip
         await session.flush()
         with pytest.raises(learning_records.RecordError) as no_reason:
             learning_records.decide(
