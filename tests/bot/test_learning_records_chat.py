@@ -3,14 +3,21 @@ on-the-job learning; only their supervisor verifies it (Setuju / Tolak with a re
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import date
+
 from sqlalchemy import select
 
 from bot.app import App
+from bot.learning_cli import record_training
 from core.clock import FixedClock
 from core.storage.models import AuditEvent, LearningEvent
 from integrations import documents
 from lessons import learning_review
+from lessons.learning_export import export_rows, to_csv
 from lessons.progress import year_progress
+from lessons.report import report_rows
 from tests.support.ayo_chat import button, press, say, text_of
 from tests.support.requests_kit import person
 
@@ -178,3 +185,51 @@ async def test_bad_answers_get_a_friendly_hint_and_lose_nothing(ayo: App) -> Non
     assert text_of(got).startswith("Baik, dibatalkan.")
     async with ayo.db.sessions() as session:
         assert (await session.execute(select(LearningEvent))).first() is None
+
+
+async def test_done_when_twenty_jp_from_lessons_a_verified_certificate_and_a_bimtek(
+    ayo: App, clock: FixedClock
+) -> None:
+    """Issue 14: 9 lessons of 5 minutes (1 JP) + a MOOC of 6 hours verified in the chat (8 JP)
+    + a bimtek of 8 hours 15 minutes recorded by HR (11 JP) = 20.0 JP; report = export."""
+    dimas, sri = await person(ayo, "Dimas Prasetyo"), await person(ayo, "Sri Wahyuni")
+    wulan = await person(ayo, "Wulan Sari")
+    async with ayo.db.transaction() as session:
+        session.add_all(
+            LearningEvent(
+                employee_id=dimas.id, lesson_id=None, activity_type="e-learning (microlearning)",
+                competency="sosial_kultural", provider="Ayo", material=f"Pelajaran {n}",
+                start_date=date(2026, 3, 2 + n), end_date=date(2026, 3, 2 + n), minutes=5,
+                jp=5 / 45, created_at=clock(), source="ayo", status="verified",
+            )
+            for n in range(9)
+        )  # fmt: skip
+    got = await say(ayo, dimas.nip, "saya sudah ikut kursus online, ini sertifikatnya")
+    got = await press(ayo, dimas.nip, button(got, "🎓 Kursus / MOOC / e-learning"))
+    for line in ("MOOC Literasi Digital ASN", "LAN", "3-5 nov 2026", "6 jam", "teknis"):
+        await say(ayo, dimas.nip, line)
+    summary = await send_pdf(ayo, clock, dimas.nip, dimas.id)
+    await press(ayo, dimas.nip, button(summary, "📤 Kirim ke atasan"))
+    digest = await ayo.local.collect(sri.nip)
+    await press(ayo, sri.nip, button(digest, "✅ Setuju"))
+    async with ayo.db.transaction() as session:
+        bimtek = await record_training(
+            session, nip=dimas.nip, source="classroom", title="Bimtek SPBE",
+            provider="BPSDM", hours=8.25, competency="teknis", start=date(2026, 7, 13),
+            end=date(2026, 7, 14), by_nip=wulan.nip, now=clock(), settings=ayo.deps.settings,
+        )  # fmt: skip
+    assert (bimtek["jp"], bimtek["status"]) == (11.0, "verified")
+
+    shown = text_of(await say(ayo, dimas.nip, "progres belajar"))
+    assert "JP tahun ini: 20.0 dari target 20.0 JP" in shown
+    assert "Sumber: Ayo 1.0 · kursus/MOOC 8.0 · pelatihan klasikal 11.0 JP" in shown
+    assert "✅ Target JP tahun ini sudah tercapai. Hebat!" in shown
+    async with ayo.db.sessions() as session:
+        [row] = [
+            r for r in await report_rows(session, 2026, ayo.deps.settings) if r.nip == dimas.nip
+        ]
+        exported = to_csv(await export_rows(session, 2026))
+    assert (row.jp_total, row.target_met) == (20.0, True)
+    mine = [r for r in csv.DictReader(io.StringIO(exported)) if r["nip"] == dimas.nip]
+    assert len(mine) == 11
+    assert round(sum(float(r["jp"]) for r in mine if r["status"] == "verified"), 2) == 20.0
