@@ -2,7 +2,8 @@
 
 The columns are documented in docs/OPERATIONS.md ("Learning records export"). Every status is
 exported (the personnel system may want to see what waits); only `verified` rows count in the
-JP totals, the same rows `ayo lessons report` sums (lessons/progress.py).
+JP totals, the same rows `ayo lessons report` sums (lessons/progress.py): their minutes over
+the city's minutes per JP, or their JP rounded to 2 decimals, are the report's `jp_total`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ COLUMNS = (
     "name",
     "start_date",
     "end_date",
+    "minutes",
     "hours",
     "jp",
     "competency_type",
@@ -45,6 +47,7 @@ class ExportRow:
     name: str
     start_date: str
     end_date: str
+    minutes: int
     hours: float
     jp: float
     competency_type: str
@@ -80,8 +83,10 @@ async def export_rows(session: AsyncSession, year: int) -> list[ExportRow]:
                 name=name,
                 start_date=event.start_date.isoformat(),
                 end_date=event.end_date.isoformat(),
+                minutes=event.minutes,
                 hours=round(event.minutes / 60, 2),
-                jp=round(event.jp, 4),  # summed by the personnel system
+                # 6 decimals: summed over a year's rows and rounded to 2, it is the report's total.
+                jp=round(event.jp, 6),
                 competency_type=event.competency,
                 source=event.source,
                 activity=event.activity_type,

@@ -29,10 +29,10 @@ from lessons.jp import JPSettings, to_jp
 SOURCES = ("ayo", "external", "classroom", "on_the_job")
 PENDING, VERIFIED, REJECTED = "pending", "verified", "rejected"
 # The SIASN activity names per source (what the national record calls them).
-ACTIVITY = {
-    "external": "pelatihan nonklasikal (kursus/e-learning)",
+ACTIVITY = {  # at most 40 characters (the column)
+    "external": "pelatihan nonklasikal (e-learning)",
     "classroom": "pelatihan klasikal",
-    "on_the_job": "pelatihan nonklasikal (coaching/mentoring/magang)",
+    "on_the_job": "bimbingan di tempat kerja",
 }
 MAX_HOURS = 1000.0  # a degree study is counted by HR; anything above is a typo
 
