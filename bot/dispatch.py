@@ -91,12 +91,12 @@ async def step(ctx: Context) -> list[Reply]:
     command = commands.match(text)
     if command is not None:
         return await command(ctx)
-    expect = ctx.state.get("expect")
-    if expect is not None:
-        handler = handlers.EXPECTS.get(expect.get("kind", ""))
+    awaiting = ctx.state.awaiting
+    if awaiting is not None:
+        handler = handlers.EXPECTS.get(awaiting.kind)
         if handler is not None:
             return await follow(ctx, await handler(ctx, text), text)
-        ctx.state.clear("expect")
+        ctx.state.awaiting = None
     return await route_text(ctx, text)
 
 
@@ -151,7 +151,7 @@ async def route_text(ctx: Context, text: str) -> list[Reply]:
         "inbox %s: %s %s %.2f", ctx.inbox_id, match.kind.value, match.intent, match.confidence
     )
     if match.kind.value == "full" and match.intent is not None:
-        ctx.state.clear("misses")
+        ctx.state.misses = 0
         return await run_intent(ctx, match.intent, text, match=match)
     return await not_understood(ctx, text, [s.intent for s in match.suggestions][:3])
 
@@ -171,7 +171,7 @@ async def route_parts(ctx: Context, text: str, parts: list[str]) -> list[Reply] 
     found.sort(key=lambda m: m.intent in ALONGSIDE)
     first, rest = found[0], found[1:]
     log.info("inbox %s: %s requests, first %s", ctx.inbox_id, len(found), first.intent)
-    ctx.state.clear("misses")
+    ctx.state.misses = 0
     ctx.match = first
     replies = await run_intent(ctx, first.intent, text, match=first)
     for other in rest[:1]:
@@ -203,11 +203,10 @@ async def not_understood(ctx: Context, text: str, suggestions: list[str]) -> lis
     from bot.unknown import remember
 
     await remember(ctx.session, text, ctx.now)
-    misses = int(ctx.state.get("misses", 0)) + 1
-    ctx.state.set("misses", misses)
+    ctx.state.misses += 1
     allowed = [s for s in suggestions if allowed_for(ctx, s)]
-    if misses >= 2:
-        ctx.state.clear("misses")
+    if ctx.state.misses >= 2:
+        ctx.state.misses = 0
         buttons = await intent_buttons(ctx, ["human.handoff", "menu"])
         return [Reply(SECOND_MISS, tuple(buttons))]
     if allowed:
@@ -244,7 +243,8 @@ async def run_intent(
     handler = handlers.INTENT_HANDLERS.get(intent)
     if handler is None:
         return [Reply(NOT_AVAILABLE)]
-    ctx.state.set("last_intent", intent)
+    # The handler reads which intent it serves (one handler may serve several: the forms).
+    ctx.intent = intent
     return await follow(ctx, await handler(ctx), text, hops)
 
 

@@ -103,7 +103,7 @@ async def unlinked(ctx: Context) -> list[Reply]:
     )
     log.info("link attempt on chat account %s: %s", account.id, result.value)
     if result is LinkResult.LINKED and employee is not None:
-        ctx.state.clear()
+        ctx.state.reset()
         from integrations.audit import record
 
         record(
@@ -154,7 +154,7 @@ async def confirm_unlink(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
         detail={},
     )
     await linking.unlink(ctx.session, ctx.account)
-    ctx.state.clear()
+    ctx.state.reset()
     return [Reply(UNLINKED)]
 
 
