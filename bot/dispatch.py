@@ -103,7 +103,7 @@ async def step(ctx: Context) -> list[Reply]:
 async def press_button(ctx: Context, token: str) -> list[Reply]:
     pressed = await tokens.press(ctx.session, token, employee_id=ctx.me.id, now=ctx.now)
     if isinstance(pressed, tokens.Refusal):
-        from integrations.audit import record
+        from core.audit import record
 
         log.warning("button refused: %s (inbox %s)", pressed.value, ctx.inbox_id)
         record(

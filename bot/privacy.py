@@ -25,6 +25,7 @@ from sqlalchemy import Table, delete, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.webauth import revoke_sessions
+from core import audit
 from core.storage.base import Base
 from core.storage.db import Database
 from core.storage.models import (
@@ -44,7 +45,6 @@ from core.storage.models import (
     WebLoginCode,
     WebSession,
 )
-from integrations import audit
 
 FORMAT = "ayo-privacy-export/1"
 SECRET_COLUMNS = {"token_hash", "csrf", "code_hash", "key_hash", "code", "token"}

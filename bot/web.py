@@ -310,9 +310,9 @@ def document_routes(app: App) -> APIRouter:
     @routes.get("/documents/{token}")
     async def document(token: str) -> Response:
         """A document an approver opens from their prompt: signed for them, expiring."""
+        from core.audit import record
         from core.storage.models import StoredDocument
         from integrations import documents
-        from integrations.audit import record
 
         store = app.deps.documents
         now = app.deps.clock()

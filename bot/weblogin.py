@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import audit
 from core.messages import Reply
 from core.outbox import LOCAL_CHANNEL, enqueue_reply
 from core.storage.models import ChatAccount, Employee, OutboxItem, WebAuthAttempt, WebLoginCode
 from core.text import T
-from integrations import audit
 
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,11 @@ def _default_data_dir() -> Path:
     return Path.cwd() / "data"
 
 
+# The city's local time when nothing else says (an employee's own zone comes first). The one
+# place this zone is written: everything else takes it from here (tests/test_architecture.py).
+DEFAULT_TIMEZONE = "Asia/Jakarta"
+
+
 class Settings(BaseSettings):
     """Every setting Ayo reads; `.env.example` documents each one."""
 
@@ -20,7 +25,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=_default_data_dir)
     database_url: str = ""
-    timezone: str = "Asia/Jakarta"
+    timezone: str = DEFAULT_TIMEZONE
     language: str = "id"
     host: str = "127.0.0.1"
     port: int = 8080

@@ -17,14 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import tokens
+from core.audit import record
+from core.settings import DEFAULT_TIMEZONE
 from core.storage.models import ApprovalStep, Employee, ServiceRequest
 from core.text import T
 from core.workdays import WorkCalendar
 from integrations import leave, leave_authority, leave_letter, lifecycle, prompts, routing
-from integrations.audit import record
 from integrations.leave_rules import LeaveRules
 
-DEFAULT_TZ = "Asia/Jakarta"
 SETUJU = leave_authority.SETUJU
 LEAVE_AUDIT = {
     leave_authority.SETUJU: "decide.approve",
@@ -88,7 +88,7 @@ class Env:
     calendar: WorkCalendar
     rules: LeaveRules | None = None
     channel: str | None = None
-    tz: str = DEFAULT_TZ
+    tz: str = DEFAULT_TIMEZONE
     # The government named on the letters issued (settings.organisation_name).
     organisation: str = "Pemerintah Kota Harapan"
     # The document store and public address, for the links approvers open; None: no links.

@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import outbox
+from core.audit import record
 from core.messages import Reply
 from core.storage.models import Employee, ServiceRequest
 from core.text import T
-from integrations.audit import record
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"submitted", "cancelled"}),

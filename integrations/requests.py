@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.audit import record
 from core.storage.models import ApprovalStep, Employee, OutboxItem, ServiceRequest
 from core.text import T
 from integrations import documents, lifecycle, routing
 from integrations.approvals import Env, open_level, plan_rows, steps_of
-from integrations.audit import record
 from integrations.catalog import ServiceSpec
 from integrations.forms import applies, display
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
+from core.audit import record
 from core.jobs import claim
 from core.storage.db import Database
 from core.storage.models import ApprovalStep, Employee, ServiceRequest
@@ -17,7 +18,6 @@ from core.text import T
 from core.workdays import WorkCalendar
 from integrations import leave_authority, lifecycle, prompts, routing
 from integrations.approvals import Env, replace_step
-from integrations.audit import record
 from integrations.leave_rules import LeaveRules
 
 

@@ -79,7 +79,7 @@ class Pages:
         entity_id: int | None = None,
         detail: dict[str, Any] | None = None,
     ) -> None:
-        from integrations.audit import record
+        from core.audit import record
 
         record(
             session,

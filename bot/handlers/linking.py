@@ -104,7 +104,7 @@ async def unlinked(ctx: Context) -> list[Reply]:
     log.info("link attempt on chat account %s: %s", account.id, result.value)
     if result is LinkResult.LINKED and employee is not None:
         ctx.state.reset()
-        from integrations.audit import record
+        from core.audit import record
 
         record(
             ctx.session,
@@ -141,7 +141,7 @@ async def offer_unlink(ctx: Context) -> list[Reply]:
 
 
 async def confirm_unlink(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
-    from integrations.audit import record
+    from core.audit import record
 
     record(
         ctx.session,

@@ -19,11 +19,11 @@ from bot.context import Context
 from bot.handlers.registry import UNHANDLED, ActionHandler, ExpectHandler, Handler, Result
 from bot.handlers.services import run_service_intent
 from bot.state import NeedsRating
+from core.audit import record
 from core.messages import Button, Reply
 from core.outbox import push
 from core.storage.models import Employee, NeedsAnalysis, StoredLesson
 from core.text import T, join
-from integrations.audit import record
 from lessons import needs
 from lessons.flow import local_day
 from lessons.progress import year_progress

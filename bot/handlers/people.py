@@ -11,10 +11,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
+from core.audit import record
 from core.messages import Reply
 from core.storage.models import Delegation, Employee
 from core.text import T
-from integrations.audit import record
 from integrations.forms import format_range
 
 # A name at or above this WRatio is a match; two within NEAR of each other are ambiguous.

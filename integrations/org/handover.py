@@ -11,11 +11,11 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.audit import record
 from core.storage.models import ApprovalStep, Delegation, Employee, ServiceRequest
 from core.text import T
 from integrations import lifecycle, routing
 from integrations.approvals import Env, replace_step
-from integrations.audit import record
 
 HEADING = T(
     "📋 Permohonan ini dialihkan kepada Anda: penyetuju sebelumnya tidak lagi tercatat di "
