@@ -20,6 +20,7 @@ from bot.types import BUTTON_LIMIT, CHAT_ID_LIMIT, KEY_LIMIT, TEXT_LIMIT, Inboun
 from core import metrics, untrusted
 from core.messages import Reply
 from core.outbox import enqueue_reply
+from core.statuses import InboxStatus
 from core.storage.models import ChatAccount, Employee, InboxItem, OutboxItem
 from core.text import T
 
@@ -102,8 +103,8 @@ class Engine:
                 # update at once never both process it.
                 claimed = await session.execute(
                     update(InboxItem)
-                    .where(InboxItem.id == inbox_id, InboxItem.status == "pending")
-                    .values(status="pending")
+                    .where(InboxItem.id == inbox_id, InboxItem.status == InboxStatus.PENDING)
+                    .values(status=InboxStatus.PENDING)
                     .execution_options(synchronize_session=False)
                 )
                 if claimed.rowcount == 0:
@@ -124,7 +125,7 @@ class Engine:
     async def process_pending(self, chat_account_id: int | None = None, limit: int = 100) -> int:
         """Process waiting inbox items oldest first (per chat, in order)."""
         async with self.deps.db.sessions() as session:
-            query = select(InboxItem.id).where(InboxItem.status == "pending")
+            query = select(InboxItem.id).where(InboxItem.status == InboxStatus.PENDING)
             if chat_account_id is not None:
                 query = query.where(InboxItem.chat_account_id == chat_account_id)
             ids = list(
@@ -170,7 +171,7 @@ class Engine:
             enqueue_reply(
                 session, account, reply, now=now, key=f"reply:{item.id}:{n}", in_reply_to=item.id
             )
-        item.status = "processed"
+        item.status = InboxStatus.PROCESSED
         item.processed_at = now
         log.info("inbox %s processed: %s replies", item.id, len(replies))
 
@@ -178,9 +179,9 @@ class Engine:
         now = self.deps.clock()
         async with self.deps.db.transaction() as session:
             item = await session.get(InboxItem, inbox_id, with_for_update=True)
-            if item is None or item.status != "pending":
+            if item is None or item.status != InboxStatus.PENDING:
                 return
-            item.status = "failed"
+            item.status = InboxStatus.FAILED
             item.processed_at = now
             # The exception's class only: its message may quote what the user wrote.
             item.error = error[:200]

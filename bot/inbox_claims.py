@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 
+from core.statuses import InboxStatus
 from core.storage.db import Database
 from core.storage.models import ChatAccount, InboxItem
 
@@ -32,7 +33,7 @@ async def claim_chats(
         return []
     waiting = (
         select(InboxItem.chat_account_id.label("chat"), func.min(InboxItem.id).label("first"))
-        .where(InboxItem.status == "pending", InboxItem.chat_account_id.is_not(None))
+        .where(InboxItem.status == InboxStatus.PENDING, InboxItem.chat_account_id.is_not(None))
         .group_by(InboxItem.chat_account_id)
         .subquery()
     )
@@ -67,7 +68,7 @@ async def claimable(db: Database, *, now: datetime) -> bool:
         found = await session.scalar(
             select(InboxItem.id)
             .join(ChatAccount, ChatAccount.id == InboxItem.chat_account_id)
-            .where(InboxItem.status == "pending", _free(now))
+            .where(InboxItem.status == InboxStatus.PENDING, _free(now))
             .limit(1)
         )
         return found is not None
@@ -111,7 +112,9 @@ async def pending_ids(db: Database, chat: int, *, owner: str, limit: int) -> lis
     async with db.sessions() as session:
         rows = await session.scalars(
             select(InboxItem.id)
-            .where(InboxItem.chat_account_id == chat, InboxItem.status == "pending", held)
+            .where(
+                InboxItem.chat_account_id == chat, InboxItem.status == InboxStatus.PENDING, held
+            )
             .order_by(InboxItem.id)
             .limit(limit)
         )

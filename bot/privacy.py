@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.webauth import revoke_sessions
 from core import audit
+from core.statuses import OutboxStatus
 from core.storage.base import Base
 from core.storage.db import Database
 from core.storage.models import (
@@ -225,8 +226,9 @@ async def erase_person(db: Database, nip: str, now: datetime) -> dict[str, Any]:
             OutboxItem.chat_account_id.in_(ids) if ids else false(),
         )
         # Waiting messages are never sent; every message's text goes.
-        await run("outbox", update(OutboxItem).where(messages, OutboxItem.status == "pending")
-                  .values(status="erased"))  # fmt: skip
+        waiting = OutboxItem.status == OutboxStatus.PENDING
+        await run("outbox", update(OutboxItem).where(messages, waiting)
+                  .values(status=OutboxStatus.ERASED))  # fmt: skip
         await session.execute(update(OutboxItem).where(messages).values(payload={"erased": True}))
         for account in accounts:
             # The chat id (Telegram user id, WhatsApp phone, NIP for the web chat) goes.

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from core.statuses import InboxStatus, OutboxStatus, RequestStatus, StepStatus
+
 ROOT = Path(__file__).resolve().parents[1]
 OURS = {"bot", "core", "intents", "integrations", "lessons", "scheduler"}
 ALLOWED = {
@@ -184,3 +186,71 @@ def test_the_audit_writer_lives_in_core_alone() -> None:
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "AuditEvent":
                 writers.add(name)
     assert sorted(writers) == ["core.audit"]
+
+
+STATUS_WORDS = {
+    member.value
+    for enum in (RequestStatus, StepStatus, InboxStatus, OutboxStatus)
+    for member in enum
+}
+# Owned by other changes in this round; they take the enums when they next touch them.
+STATUS_LITERALS_LEFT = ("bot/backoffice/", "integrations/handoff/", "integrations/leave")
+
+
+def _is_status(node: ast.AST) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "status"
+
+
+def _is_word(node: ast.AST | None) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and node.value in STATUS_WORDS
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return any(_is_word(e) for e in node.elts)
+    return False
+
+
+def status_literals(tree: ast.AST) -> list[int]:
+    """Lines where a row's status is compared with, set to or filtered by a bare string."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            hit = any(_is_status(s) for s in sides) and any(_is_word(s) for s in sides)
+        elif isinstance(node, ast.Assign):
+            hit = any(_is_status(t) for t in node.targets) and _is_word(node.value)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            hit = (
+                node.func.attr in ("in_", "not_in")
+                and _is_status(node.func.value)
+                and any(_is_word(a) for a in node.args)
+            )
+        elif isinstance(node, ast.keyword):
+            hit = node.arg == "status" and _is_word(node.value)
+        else:
+            continue
+        if hit:
+            lines.append(node.lineno)
+    return sorted(lines)
+
+
+def test_statuses_are_compared_through_their_enums() -> None:
+    found = []
+    for package in ("bot", "integrations", "core"):
+        for path in (ROOT / package).rglob("*.py"):
+            where = str(path.relative_to(ROOT))
+            if "migrations" in path.parts or where.startswith(STATUS_LITERALS_LEFT):
+                continue
+            found += [f"{where}:{n}" for n in status_literals(ast.parse(path.read_text()))]
+    assert found == []
+
+
+def test_the_status_check_sees_each_way_of_writing_one() -> None:
+    code = (
+        'a = x.status == "waiting"\n'
+        'x.status = "dead"\n'
+        'q.where(Step.status.in_(("pending", "waiting")))\n'
+        'Row(status="processed")\n'
+        "ok = x.status == StepStatus.WAITING\n"
+        'reply = {"status": "sent"}\n'
+    )
+    assert status_literals(ast.parse(code)) == [1, 2, 3, 4]

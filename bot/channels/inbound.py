@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.engine import Engine
 from bot.types import Inbound
 from bot.worker import InboxWorker
+from core.statuses import InboxStatus
 from core.storage.models import ChatAccount, InboxItem
 from core.untrusted import clean
 
@@ -88,7 +89,7 @@ class InboundPipeline:
                         chat_account_id=account.id if account else None,
                         kind=inbound.kind,
                         meta=dict(inbound.meta),
-                        status="processed",
+                        status=InboxStatus.PROCESSED,
                         received_at=now,
                         processed_at=now,
                     )
@@ -110,7 +111,7 @@ class InboundPipeline:
                         kind="unreadable",
                         text=clean(body[:ASIDE_LIMIT].decode("utf-8", errors="replace")),
                         meta={"reason": reason[:100], "size": len(body)},
-                        status="aside",
+                        status=InboxStatus.ASIDE,
                         received_at=now,
                         processed_at=now,
                     )
@@ -144,7 +145,7 @@ class InboundPipeline:
                 (
                     await session.execute(
                         select(InboxItem.chat_account_id)
-                        .where(InboxItem.status == "pending")
+                        .where(InboxItem.status == InboxStatus.PENDING)
                         .distinct()
                     )
                 ).scalars()

@@ -21,6 +21,7 @@ from bot.handlers.registry import (
 )
 from bot.state import FormAnswer, FormRun
 from core.messages import Reply
+from core.statuses import RequestStatus, StepStatus
 from core.text import T, join
 from integrations import forms, lifecycle, validation
 from integrations.approvals import Env
@@ -537,8 +538,10 @@ async def received_text(ctx: Context, request: Any) -> T:
         f"✅ Permohonan diterima. Nomor: {request.ref}",
         f"✅ Request received. Reference number: {request.ref}",
     )
-    waiting = [s for s in await steps_of(ctx.session, request.id) if s.status == "waiting"]
-    if waiting and request.status == "waiting":
+    waiting = [
+        s for s in await steps_of(ctx.session, request.id) if s.status == StepStatus.WAITING
+    ]
+    if waiting and request.status == RequestStatus.WAITING:
         from core.storage.models import Employee
 
         names = []
