@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import dispatch
 from bot.context import Context
 from bot.deps import Deps
-from bot.inbox_writer import InboxWriter, row_of
+from bot.inbound.writer import InboxWriter, row_of
 from bot.state import ConversationState
 from bot.types import BUTTON_LIMIT, CHAT_ID_LIMIT, KEY_LIMIT, TEXT_LIMIT, Inbound
 from core import metrics, untrusted
@@ -56,7 +56,7 @@ class Engine:
     def __init__(self, deps: Deps, unlinked: UnlinkedHandler | None = None) -> None:
         self.deps = deps
         self.unlinked = unlinked or _default_unlinked
-        # Updates arriving together are committed together (bot/inbox_writer.py).
+        # Updates arriving together are committed together (bot/inbound/writer.py).
         self.writer = InboxWriter(deps.db, deps.clock)
 
     async def receive(self, inbound: Inbound) -> int | None:

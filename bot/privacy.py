@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Table, delete, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.webauth import revoke_sessions
+from bot.web.auth import revoke_sessions
 from core import audit
 from core.statuses import OutboxStatus
 from core.storage.base import Base

@@ -108,7 +108,7 @@ class Settings(BaseSettings):
     # Instances sending for the same bot share its limits: each paces at rate / instances.
     sender_instances: int = 1
 
-    # Inbox workers (bot/worker.py). `ayo serve` on PostgreSQL starts this many worker
+    # Inbox workers (bot/inbound/worker.py). `ayo serve` on PostgreSQL starts this many worker
     # processes (0: process in the web process, as always on SQLite); each holds up to
     # `worker_concurrency` chats at once under a lease of `worker_lease_seconds`, renewed while
     # it lives, and looks for new updates every `worker_poll_seconds`.

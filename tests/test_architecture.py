@@ -137,6 +137,44 @@ def test_no_import_cycle_inside_our_packages() -> None:
     assert cycles(import_graph()) == []
 
 
+# The rooms of bot/ and what each never imports, so one message flows one way: webhook
+# (bot.web) → inbox (bot.inbound) → engine → handlers → outbox → sender, with the channel
+# adapters (bot.channels) as leaves that only translate.
+ENGINE_SIDE = ("bot.engine", "bot.dispatch", "bot.context", "bot.state", "bot.handlers")
+NEVER = {
+    ENGINE_SIDE: (
+        "bot.channels",
+        "bot.web",
+        "bot.inbound.pipeline",
+        "bot.inbound.worker",
+        "bot.inbound.claims",
+        "bot.inbound.cli",
+        "bot.linking.cli",
+        "bot.linking.letters",
+    ),
+    ("bot.channels",): ("bot.web", "bot.linking", "bot.handlers", "bot.dispatch"),
+    ("bot.inbound",): ("bot.web", "bot.channels", "bot.handlers", "bot.linking"),
+    ("bot.linking",): ("bot.web", "bot.handlers", "bot.inbound"),
+}
+
+
+def _in(module: str, rooms: tuple[str, ...]) -> bool:
+    return any(module == r or module.startswith(r + ".") for r in rooms)
+
+
+def test_each_room_of_the_bot_imports_only_down_the_flow() -> None:
+    graph = import_graph()
+    wrong = sorted(
+        f"{module} imports {dep}"
+        for rooms, forbidden in NEVER.items()
+        for module, deps in graph.items()
+        if _in(module, rooms)
+        for dep in deps
+        if _in(dep, forbidden)
+    )
+    assert wrong == []
+
+
 def test_the_cycle_check_sees_an_import_inside_a_function() -> None:
     graph = {"a.x": {"a.y"}, "a.y": {"a.x"}, "a.z": set()}
     assert cycles(graph) == [["a.x", "a.y"]]

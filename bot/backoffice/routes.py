@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import App
 from bot.backoffice import numbers
 from bot.backoffice.access import Scope, scope_for
-from bot.webauth import Viewer, check_csrf, csrf_token, optional_viewer
+from bot.web.auth import Viewer, check_csrf, csrf_token, optional_viewer
 from core.storage.models import (
     AuditEvent,
     Broadcast,

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import segno
 from sqlalchemy import select
 
-from bot.channels.linking import create_codes
+from bot.linking.codes import create_codes
 from core.settings import DEFAULT_TIMEZONE
 from core.storage.db import Database
 from core.storage.models import ChatAccount, Employee, OrgUnit

@@ -3,7 +3,7 @@
 The webhook only commits updates to the inbox (`Engine.receive`); workers do the rest, in the
 web process (`ayo serve --workers 0`, and always on SQLite, the one writer) or in worker
 processes (`ayo serve --workers N`, `ayo worker` on another machine) against one PostgreSQL.
-A worker holds up to `concurrency` chats at once (bot/inbox_claims.py), processes at most
+A worker holds up to `concurrency` chats at once (bot/inbound/claims.py), processes at most
 `per_turn` updates of each before giving it back, and renews its leases while it lives, so a
 dead worker's chats are taken over as soon as its short lease runs out.
 """
@@ -18,8 +18,8 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from bot import inbox_claims
 from bot.engine import Engine
+from bot.inbound import claims
 from core.jobs import INSTANCE
 from core.storage.models import ChatAccount
 
@@ -76,7 +76,7 @@ class InboxWorker:
             if not self._turns:
                 if self._wake.is_set():
                     continue
-                if await inbox_claims.claimable(self.db, now=self.clock()):
+                if await claims.claimable(self.db, now=self.clock()):
                     # The claim skipped a chat whose row was locked for a moment: try again.
                     await asyncio.sleep(self.poll / 10)
                     continue
@@ -111,7 +111,7 @@ class InboxWorker:
         free = self.concurrency - len(self._turns)
         if free <= 0:
             return
-        chats = await inbox_claims.claim_chats(
+        chats = await claims.claim_chats(
             self.db, owner=self.owner, now=self.clock(), lease=self.lease, limit=free
         )
         for chat in chats:
@@ -124,7 +124,7 @@ class InboxWorker:
         done = 0
         try:
             # One query for the turn's updates; the heartbeat tells if the lease is lost.
-            for inbox_id in await inbox_claims.pending_ids(
+            for inbox_id in await claims.pending_ids(
                 self.db, chat, owner=self.owner, limit=self.per_turn
             ):
                 if chat in self._lost:
@@ -135,7 +135,7 @@ class InboxWorker:
             log.exception("inbox worker: chat account %s failed", chat)
         finally:
             try:
-                await inbox_claims.release(self.db, chat, owner=self.owner, now=self.clock())
+                await claims.release(self.db, chat, owner=self.owner, now=self.clock())
             except Exception:
                 log.exception("inbox worker: releasing chat account %s failed", chat)
         self.processed += done
@@ -168,7 +168,7 @@ class InboxWorker:
             if not held:
                 continue
             try:
-                ours = await inbox_claims.renew(
+                ours = await claims.renew(
                     self.db, held, owner=self.owner, now=self.clock(), lease=self.lease
                 )
                 self._lost.update(set(held) - ours)
