@@ -11,7 +11,7 @@ from bot import handlers
 from bot.context import Context
 from bot.handlers import commands, faq, handoff
 from bot.handlers.general import intent_buttons
-from bot.handlers.registry import Redirect, Result, Unhandled
+from bot.handlers.registry import Answer, Fetch, Redirect, Result, Unhandled
 from core import tokens
 from core.messages import Reply
 from core.text import T
@@ -64,7 +64,11 @@ def clean_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()[:MAX_TEXT]
 
 
-async def step(ctx: Context) -> list[Reply]:
+# What a step comes to: the replies, or a backend query the engine makes between transactions.
+Outcome = list[Reply] | Fetch
+
+
+async def step(ctx: Context) -> Outcome:
     """Route one inbound update of a linked chat to the handler that owns it."""
     inbound = ctx.inbound
     if inbound.button is not None:
@@ -100,7 +104,7 @@ async def step(ctx: Context) -> list[Reply]:
     return await route_text(ctx, text)
 
 
-async def press_button(ctx: Context, token: str) -> list[Reply]:
+async def press_button(ctx: Context, token: str) -> Outcome:
     pressed = await tokens.press(ctx.session, token, employee_id=ctx.me.id, now=ctx.now)
     if isinstance(pressed, tokens.Refusal):
         from core.audit import record
@@ -132,7 +136,7 @@ DATE_INTENTS = ("leave.request", "permit.request", "room.booking", "vehicle.book
 ALSO = T("Sekalian: ", "Also: ")
 
 
-async def route_text(ctx: Context, text: str) -> list[Reply]:
+async def route_text(ctx: Context, text: str) -> Outcome:
     router = ctx.deps.router
     norm = normalize(text)
     if cues.only_dates(norm):
@@ -156,7 +160,7 @@ async def route_text(ctx: Context, text: str) -> list[Reply]:
     return await not_understood(ctx, text, [s.intent for s in match.suggestions][:3])
 
 
-async def route_parts(ctx: Context, text: str, parts: list[str]) -> list[Reply] | None:
+async def route_parts(ctx: Context, text: str, parts: list[str]) -> Outcome | None:
     """Two requests in one message: serve the one that needs an action, offer the other."""
     router = ctx.deps.router
     found = []
@@ -173,18 +177,33 @@ async def route_parts(ctx: Context, text: str, parts: list[str]) -> list[Reply] 
     log.info("inbox %s: %s requests, first %s", ctx.inbox_id, len(found), first.intent)
     ctx.state.misses = 0
     ctx.match = first
-    replies = await run_intent(ctx, first.intent, text, match=first)
+    served = await run_intent(ctx, first.intent, text, match=first)
+    replies: list[Reply] = []
     for other in rest[:1]:
         if other.intent in ALONGSIDE and allowed_for(ctx, other.intent):
             ctx.match = other
             extra = await run_intent(ctx, other.intent, other.text, match=other)
-            replies += [replace(r, text=ALSO + r.text) for r in extra]
+            if not isinstance(extra, Fetch):
+                replies += [replace(r, text=ALSO + r.text) for r in extra]
         else:
             buttons = await intent_buttons(ctx, [other.intent], other.text)
             replies.append(
                 Reply(ALSO + T("ada permintaan lain?", "another request?"), tuple(buttons))
             )
-    return replies
+    return then_also(served, replies)
+
+
+def then_also(outcome: Outcome, more: list[Reply]) -> Outcome:
+    """`more` after the outcome's replies, also when those come after a backend query."""
+    if not more:
+        return outcome
+    if not isinstance(outcome, Fetch):
+        return [*outcome, *more]
+
+    async def then(ctx: Context, answer: Answer) -> list[Reply]:
+        return [*await outcome.then(ctx, answer), *more]
+
+    return replace(outcome, then=then)
 
 
 async def ask_what_for_date(ctx: Context, text: str) -> list[Reply]:
@@ -229,7 +248,7 @@ def allowed_for(ctx: Context, intent: str) -> bool:
 
 async def run_intent(
     ctx: Context, intent: str, text: str, match: Any = None, hops: int = 0
-) -> list[Reply]:
+) -> Outcome:
     """Run an intent's handler, after checking the employee's role allows it."""
     if not allowed_for(ctx, intent):
         spec = ctx.deps.router.catalog.get(intent)
@@ -252,8 +271,9 @@ async def run_intent(
 MAX_REDIRECTS = 3
 
 
-async def follow(ctx: Context, result: Result, text: str, hops: int = 0) -> list[Reply]:
-    """Turn a handler's result into replies: its own, another intent's, or a fresh route."""
+async def follow(ctx: Context, result: Result, text: str, hops: int = 0) -> Outcome:
+    """Turn a handler's result into replies (its own, another intent's, or a fresh route's),
+    or the backend query it asks the engine to make."""
     if isinstance(result, Redirect):
         if hops >= MAX_REDIRECTS:
             log.warning("inbox %s: redirect loop at %s", ctx.inbox_id, result.intent)

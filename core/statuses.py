@@ -45,6 +45,9 @@ class InboxStatus(StrEnum):
     """An inbound update (`inbox.status`)."""
 
     PENDING = "pending"
+    # Its step was committed and a backend is being asked (since `processed_at`); the answer
+    # is written in a second transaction (bot/engine.py, bot/inbound/waiting.py).
+    CALLING = "calling"
     PROCESSED = "processed"
     FAILED = "failed"
     # Authentic but unreadable: answered 200 and kept aside.

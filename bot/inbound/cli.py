@@ -79,7 +79,9 @@ async def listing(db: Any, status: str, limit: int) -> list[dict[str, Any]]:
 
 @app.command("list")
 def list_command(
-    status: Annotated[str, typer.Option(help="failed, pending, aside or processed.")] = "failed",
+    status: Annotated[
+        str, typer.Option(help="failed, pending, calling, aside or processed.")
+    ] = "failed",
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     json_mode: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
 ) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.engine import Engine
+from bot.inbound.waiting import to_process
 from bot.inbound.worker import InboxWorker
 from bot.types import Inbound
 from core.statuses import InboxStatus
@@ -146,7 +147,7 @@ class InboundPipeline:
                 (
                     await session.execute(
                         select(InboxItem.chat_account_id)
-                        .where(InboxItem.status == InboxStatus.PENDING)
+                        .where(to_process(self.engine.deps.clock()))
                         .distinct()
                     )
                 ).scalars()

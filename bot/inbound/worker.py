@@ -125,7 +125,7 @@ class InboxWorker:
         try:
             # One query for the turn's updates; the heartbeat tells if the lease is lost.
             for inbox_id in await claims.pending_ids(
-                self.db, chat, owner=self.owner, limit=self.per_turn
+                self.db, chat, owner=self.owner, limit=self.per_turn, now=self.clock()
             ):
                 if chat in self._lost:
                     break

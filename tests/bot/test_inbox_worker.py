@@ -102,7 +102,7 @@ async def test_a_dead_workers_chat_is_taken_over_when_its_lease_runs_out(
     # Had "dead" only stalled, its heartbeat would now learn the chat is no longer its own.
     assert await claims.renew(ayo.db, [chat], owner="dead", now=clock(),
                                     lease=lease) == set()  # fmt: skip
-    assert await claims.pending_ids(ayo.db, chat, owner="dead", limit=4) == []
+    assert await claims.pending_ids(ayo.db, chat, owner="dead", limit=4, now=clock()) == []
 
 
 async def test_a_restarted_worker_takes_its_own_claims_back_at_once(ayo: App, clock) -> None:

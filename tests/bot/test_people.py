@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bot.app import App
 from bot.handlers.people import name_patterns, search_employee
@@ -89,8 +89,16 @@ async def test_only_the_names_sharing_a_piece_of_the_query_are_loaded(office: Ap
         active = await session.scalar(
             select(func.count()).select_from(Employee).where(Employee.active.is_(True))
         )
-        await search_employee(session, "nurul hidayah")
-        loaded = {o.name for o in session.identity_map.values() if isinstance(o, Employee)}
+        loaded: set[str] = set()
+
+        def on_load(employee: Employee, _context: object) -> None:
+            loaded.add(employee.name)
+
+        event.listen(Employee, "load", on_load)
+        try:
+            await search_employee(session, "nurul hidayah")
+        finally:
+            event.remove(Employee, "load", on_load)
     assert active >= 30
     # Names holding "nur", "hid", "day", "aya", "yah" …, never the whole office.
     assert loaded == {
