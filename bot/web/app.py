@@ -31,7 +31,7 @@ from bot.web.login import RateLimited, clean_nip, request_code, verify_code
 from core.storage.models import Employee
 from core.text import T
 
-CHAT_PAGE = Path(__file__).parent / "static" / "chat.html"
+CHAT_PAGE = Path(__file__).parents[1] / "static" / "chat.html"
 DEMO_BANNER = (
     '<div id="demo" class="demo" role="note">DEMO — data pegawai fiktif, bukan data '
     "sebenarnya. Demo with fictional employees, not real data.</div>"
