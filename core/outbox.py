@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.messages import Reply
+from core.statuses import OutboxStatus
 from core.storage.models import ChatAccount, OutboxItem
 
 LOCAL_CHANNEL = "local"
@@ -96,7 +97,7 @@ def enqueue_reply(
         in_reply_to=in_reply_to,
         priority=priority,
         idempotency_key=key,
-        status="pending",
+        status=OutboxStatus.PENDING,
         attempts=0,
         next_attempt_at=now,
         created_at=now,
@@ -138,7 +139,7 @@ def enqueue_call(
         payload=payload,
         priority=PRIORITY_PUSH,
         idempotency_key=key,
-        status="pending",
+        status=OutboxStatus.PENDING,
         attempts=0,
         next_attempt_at=now,
         created_at=now,

@@ -13,6 +13,11 @@ def _default_data_dir() -> Path:
     return Path.cwd() / "data"
 
 
+# The city's local time when nothing else says (an employee's own zone comes first). The one
+# place this zone is written: everything else takes it from here (tests/test_architecture.py).
+DEFAULT_TIMEZONE = "Asia/Jakarta"
+
+
 class Settings(BaseSettings):
     """Every setting Ayo reads; `.env.example` documents each one."""
 
@@ -20,7 +25,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=_default_data_dir)
     database_url: str = ""
-    timezone: str = "Asia/Jakarta"
+    timezone: str = DEFAULT_TIMEZONE
     language: str = "id"
     host: str = "127.0.0.1"
     port: int = 8080
@@ -103,7 +108,7 @@ class Settings(BaseSettings):
     # Instances sending for the same bot share its limits: each paces at rate / instances.
     sender_instances: int = 1
 
-    # Inbox workers (bot/worker.py). `ayo serve` on PostgreSQL starts this many worker
+    # Inbox workers (bot/inbound/worker.py). `ayo serve` on PostgreSQL starts this many worker
     # processes (0: process in the web process, as always on SQLite); each holds up to
     # `worker_concurrency` chats at once under a lease of `worker_lease_seconds`, renewed while
     # it lives, and looks for new updates every `worker_poll_seconds`.

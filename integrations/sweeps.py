@@ -10,14 +10,15 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
+from core.audit import record
 from core.jobs import claim
+from core.statuses import StepStatus
 from core.storage.db import Database
 from core.storage.models import ApprovalStep, Employee, ServiceRequest
 from core.text import T
 from core.workdays import WorkCalendar
 from integrations import leave_authority, lifecycle, prompts, routing
 from integrations.approvals import Env, replace_step
-from integrations.audit import record
 from integrations.leave_rules import LeaveRules
 
 
@@ -37,7 +38,7 @@ async def remind_and_escalate(
                     select(ApprovalStep.id)
                     .join(ServiceRequest, ServiceRequest.id == ApprovalStep.request_id)
                     .where(
-                        ApprovalStep.status == "waiting",
+                        ApprovalStep.status == StepStatus.WAITING,
                         ServiceRequest.status.in_(lifecycle.OPEN),
                         or_(ApprovalStep.remind_at <= now, ApprovalStep.escalate_at <= now),
                     )
@@ -61,7 +62,7 @@ async def _one(
     step = await session.get(ApprovalStep, step_id)
     request = await session.get(ServiceRequest, step.request_id, with_for_update=True)
     await session.refresh(step)
-    if step.status != "waiting" or request.status not in lifecycle.OPEN:
+    if step.status != StepStatus.WAITING or request.status not in lifecycle.OPEN:
         return 0
     env = Env(now=now, calendar=calendar, rules=rules, channel="scheduler")
     if step.escalate_at is not None and step.escalate_at <= now:

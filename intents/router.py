@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
+from core.settings import DEFAULT_TIMEZONE
 from intents.cues import STATUS, asks_status, negated_cancel
 from intents.entities import extract_entities
 from intents.matcher import OOS, Matcher, Scores, calibrate
@@ -121,7 +122,7 @@ class Router:
     # -- classifying ----------------------------------------------------------------------
 
     def classify(
-        self, text: str, *, now: datetime | None = None, tz: str = "Asia/Jakarta"
+        self, text: str, *, now: datetime | None = None, tz: str = DEFAULT_TIMEZONE
     ) -> MatchResult:
         """Understand one chat message; relative dates resolve against `now` in `tz`."""
         now = now if now is not None else datetime.now(ZoneInfo(tz))

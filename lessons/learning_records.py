@@ -16,13 +16,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from integrations.audit import record as audit
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.storage.models import Employee, LearningEvent
 from core.text import T
 from integrations import lifecycle
-from integrations.audit import record as audit
 from lessons.catalog import COMPETENCIES
 from lessons.jp import JPSettings, to_jp
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from integrations.audit import record as audit
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.messages import Reply
 from core.outbox import push
 from core.storage.models import Employee, LearningEvent
 from core.text import T
-from integrations.audit import record as audit
 from lessons import learning_records
 from lessons.jp import JPSettings
 

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from bot.app import App
 from bot.backoffice.access import Scope, scope_for
 from bot.backoffice.routes import LoginNeeded, _lang, _local, templates
-from bot.webauth import Viewer, check_csrf, csrf_token, optional_viewer
+from bot.web.auth import Viewer, check_csrf, csrf_token, optional_viewer
 
 NOT_ALLOWED = "not allowed / tidak diizinkan"
 
@@ -79,7 +79,7 @@ class Pages:
         entity_id: int | None = None,
         detail: dict[str, Any] | None = None,
     ) -> None:
-        from integrations.audit import record
+        from core.audit import record
 
         record(
             session,

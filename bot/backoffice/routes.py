@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import App
 from bot.backoffice import numbers
 from bot.backoffice.access import Scope, scope_for
-from bot.webauth import Viewer, check_csrf, csrf_token, optional_viewer
+from bot.web.auth import Viewer, check_csrf, csrf_token, optional_viewer
 from core.storage.models import (
     AuditEvent,
     Broadcast,
@@ -266,7 +266,7 @@ def backoffice_routes(app: App) -> APIRouter:
         except cases.Refused as refused:
             # The refusal itself is audited in its own transaction (the failed one rolled back).
             async with app.db.transaction() as session:
-                from integrations.audit import record
+                from core.audit import record
 
                 record(
                     session,
@@ -593,9 +593,9 @@ def backoffice_routes(app: App) -> APIRouter:
 
     @routes.post("/broadcasts/send")
     async def broadcast_send(request: Request, scope: PostScope) -> Response:
+        from core.audit import record
         from core.messages import Reply
         from core.text import T
-        from integrations.audit import record
         from scheduler.broadcasts import Audience, create_broadcast
 
         _broadcast_scope(scope)
@@ -648,7 +648,7 @@ def backoffice_routes(app: App) -> APIRouter:
     async def _import(
         request: Request, scope: Scope, data: bytes, name: str, *, dry_run: bool, skip_bad: bool
     ) -> Response:
-        from integrations.audit import record
+        from core.audit import record
         from integrations.org import ImportOptions, run_import
 
         now = app.deps.clock()
@@ -792,7 +792,7 @@ async def _events(session: AsyncSession, entity: str, entity_id: int) -> list[An
 def _audit_export(
     session: AsyncSession, scope: Scope, what: str, count: int, now: datetime
 ) -> None:
-    from integrations.audit import record
+    from core.audit import record
 
     record(
         session,

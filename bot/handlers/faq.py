@@ -37,7 +37,7 @@ async def answer(ctx: Context, text: str) -> list[Reply] | None:
         return None
     found = book.answer(entry, text, ctx.local_now.date(), ctx.deps.calendar)
     log.info("inbox %s: faq %s %s", ctx.inbox_id, entry.id, found.known.value)
-    ctx.state.clear("misses")
+    ctx.state.misses = 0
     if found.known is Known.ANSWERED and found.text is not None:
         return [Reply(found.text)]
     buttons = await intent_buttons(ctx, ["human.handoff", "menu"])

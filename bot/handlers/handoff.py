@@ -67,7 +67,7 @@ async def open_for(ctx: Context, topic: str, source: str) -> Reply:
         topic=topic,
         source=source,
     )
-    ctx.state.clear("expect", "form", "misses")
+    ctx.state.form, ctx.state.awaiting, ctx.state.misses = None, None, 0
     return reply
 
 
@@ -117,7 +117,7 @@ async def take_from_chat(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
         await cases.take(ctx.session, env_of(ctx), case, ctx.me, via="chat")
     except cases.Refused as refused:
         return [Reply(refused.message)]
-    ctx.state.set("operating", case.id)
+    ctx.state.operating = case.id
     return [
         Reply(
             T(
@@ -149,9 +149,9 @@ async def intercept(ctx: Context, text: str) -> list[Reply] | None:
     None means the bot handles the message as usual.
     """
     word = text.casefold().strip(" .!?")
-    operating = ctx.state.get("operating")
+    operating = ctx.state.operating
     if operating is not None:
-        return await _operator_text(ctx, int(operating), text, word)
+        return await _operator_text(ctx, operating, text, word)
     case = await cases.active_case(ctx.session, ctx.account.id)
     if case is None:
         return None
@@ -164,10 +164,10 @@ async def intercept(ctx: Context, text: str) -> list[Reply] | None:
 async def _operator_text(ctx: Context, case_id: int, text: str, word: str) -> list[Reply] | None:
     case = await ctx.session.get(HandoffCase, case_id, with_for_update=True)
     if case is None or case.status != "taken" or case.operator_id != ctx.me.id:
-        ctx.state.clear("operating")
+        ctx.state.operating = None
         return None
     if word in BACK_TO_BOT:
-        ctx.state.clear("operating")
+        ctx.state.operating = None
         return [
             Reply(
                 T(
@@ -181,7 +181,7 @@ async def _operator_text(ctx: Context, case_id: int, text: str, word: str) -> li
     try:
         if closing:
             await cases.close(ctx.session, env, case, ctx.me, closing.group(2))
-            ctx.state.clear("operating")
+            ctx.state.operating = None
             return [Reply(T(f"Kasus {case.ref} ditutup.", f"Case {case.ref} is closed."))]
         await cases.reply(ctx.session, env, case, ctx.me, text)
     except cases.Refused as refused:

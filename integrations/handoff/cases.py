@@ -15,13 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import outbox, tokens
+from core.audit import record
 from core.messages import Button, Reply
 from core.redact import mask
 from core.storage.models import ChatAccount, Employee, InboxItem, OrgUnit, OutboxItem
 from core.storage.models.handoff import CASE_ACTIVE, HandoffCase, HandoffMessage
 from core.text import T
 from core.workdays import WorkCalendar
-from integrations.audit import record
 from integrations.forms import format_date
 from integrations.handoff.teams import Team, Teams, members
 from integrations.requests import make_ref

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import func, select, text
 
 from core import metrics
+from core.statuses import OutboxStatus
 from core.storage.models import BackendCircuit, OutboxItem
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ async def refresh_gauges(app: App) -> None:
         rows = (
             await session.execute(
                 select(lane, func.count(OutboxItem.id), func.min(OutboxItem.created_at))
-                .where(OutboxItem.status == "pending")
+                .where(OutboxItem.status == OutboxStatus.PENDING)
                 .group_by(lane)
             )
         ).all()
