@@ -221,6 +221,7 @@ def backoffice_routes(app: App) -> APIRouter:
             team=teams.get(case.team),
             topic=teams.topic_label(case.topic),
             sla=_sla(app, case, now),
+            request_ref=cases.request_ref(case),
             may_act=scope.operates(case),
             error=error,
             ok=request.query_params.get("ok"),

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.context import Context
 from bot.handlers import faq
+from bot.handlers.handoff import for_request
 from bot.handlers.registry import (
     UNHANDLED,
     ActionHandler,
@@ -532,7 +533,9 @@ async def press_submit(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     drafts = ctx.state.get("drafts") or {}
     drafts.pop(spec.id, None)
     ctx.state.set("drafts", drafts)
-    return [Reply(await received_text(ctx, request))]
+    received = Reply(await received_text(ctx, request))
+    case = await for_request(ctx, request)
+    return [received] if case is None else [received, case]
 
 
 async def received_text(ctx: Context, request: Any) -> T:
