@@ -1,6 +1,8 @@
 """`/admin/unknown`: what people asked that Ayo did not understand (the rows behind
 `ayo nlu unknown`, already redacted), similar texts grouped together; the city's HR assign a
-group or one text to an intent (or to "out of scope") as new examples, then rebuild the router.
+group or one text to an intent (or to "out of scope") as new examples, then rebuild the router,
+or to the FAQ: as new question variants of an entry, or as the draft of a new entry HR writes
+(integrations/faq/additions.py keeps both outside HR's own FAQ file).
 
 Changing what Ayo understands changes it for the whole city: the city's HR admins only.
 """
@@ -18,11 +20,13 @@ from bot.app import App
 from bot.backoffice.access import Scope
 from bot.backoffice.kit import Pages, require
 from core.storage.models import IntentExample, UnknownMessage
+from integrations.faq import additions, current
 
 LISTED = 300  # most frequent texts grouped on the page
 SIMILAR = 0.45  # cosine of character n-grams at which two texts share a group
 OUT_OF_SCOPE = "oos"  # the router's label for negatives (intents/spec.py catalog_rows)
 MAX_IDS = 300
+NEW_FAQ = "new"  # the FAQ choice that drafts a new entry
 
 
 @dataclass
@@ -80,7 +84,14 @@ def unknown_routes(app: App) -> APIRouter:
             return result.intent
         return result.suggestions[0].intent if result.suggestions else None
 
+    faq_file = app.settings.resolved_faq_additions()
+
+    def faq_entries() -> list[tuple[str, str]]:
+        book = app.deps.faq
+        return [(e.id, e.questions[0]) for e in book.entries] if book is not None else []
+
     async def page(request: Request, scope: Scope, *, errors: list[str], code: int = 200):
+        added = additions.read(faq_file)
         async with app.db.sessions() as session:
             rows = list(
                 (
@@ -101,13 +112,16 @@ def unknown_routes(app: App) -> APIRouter:
             )
             total = await session.scalar(select(func.count(IntentExample.id))) or 0
             current = await curated.examples(session)
-        groups = group_similar(rows)
+        given = added.texts
+        groups = group_similar([r for r in rows if r.text not in given])
         for group in groups:
             group.suggestion = suggest(group.texts[0].text)
         return pages.render(
             request, "unknown.html", scope, code=code, groups=groups, intents=intents(),
             recent=recent, total=total, pending=curated.pending(app.deps.router, current),
             errors=errors, ok=request.query_params.get("ok"), n=request.query_params.get("n"),
+            faq=faq_entries(), new_faq=NEW_FAQ, faq_variants=added.variants[-30:][::-1],
+            faq_drafts=added.drafts[::-1],
         )  # fmt: skip
 
     @routes.get("/unknown")
@@ -145,6 +159,56 @@ def unknown_routes(app: App) -> APIRouter:
                 detail={"intent": intent, "unknown_ids": sorted(ids), "added": added},
             )  # fmt: skip
         return RedirectResponse(f"/admin/unknown?ok=assigned&n={added}", 303)
+
+    @routes.post("/unknown/faq")
+    async def assign_faq(request: Request, scope: Scope = post_scope) -> Response:
+        """The chosen texts become question variants of an FAQ entry, or a new entry's draft."""
+        require(_curates, scope)
+        form = await request.form()
+        target = str(form.get("faq", ""))
+        ids = [int(v) for v in form.getlist("ids") if str(v).isdigit()][:MAX_IDS]
+        book = current(app.deps.faq) if app.deps.faq is not None else None
+        entry = next((e for e in book.entries if e.id == target), None) if book else None
+        errors = []
+        if entry is None and target != NEW_FAQ:
+            errors.append("Pilih entri FAQ dulu / choose an FAQ entry first")
+        if not ids:
+            errors.append("Pilih paling sedikit satu teks / choose at least one text")
+        if errors:
+            return await page(request, scope, errors=errors, code=400)
+        async with app.db.sessions() as session:
+            texts = list(
+                (
+                    await session.execute(
+                        select(UnknownMessage.text)
+                        .where(UnknownMessage.id.in_(ids))
+                        .order_by(UnknownMessage.id)
+                    )
+                ).scalars()
+            )
+        now = app.deps.clock()
+        by = scope.viewer.employee_id
+        try:
+            if entry is not None:
+                added = additions.add_variants(faq_file, entry, texts, by_id=by, now=now)
+                action, detail = "faq.variant.added", {"entry": entry.id, "added": added}
+            else:
+                number = additions.add_draft(faq_file, texts, by_id=by, now=now)
+                action, detail = "faq.draft.added", {"draft": number}
+                added = len(texts)
+        except additions.AdditionRefused as refused:
+            message = f"Tidak bisa ditambahkan ke FAQ / cannot be added to the FAQ: {refused}"
+            return await page(request, scope, errors=[message], code=400)
+        if entry is not None:
+            app.deps.faq = current(app.deps.faq)  # answered from now on, in this process too
+        async with app.db.transaction() as session:
+            # The ids and the entry, never the texts: the audit trail holds no message bodies.
+            pages.audit(
+                session, scope, entity="faq", action=action,
+                detail={**detail, "unknown_ids": sorted(ids)},
+            )  # fmt: skip
+        ok = "faq_variant" if entry is not None else "faq_draft"
+        return RedirectResponse(f"/admin/unknown?ok={ok}&n={added}", 303)
 
     @routes.post("/unknown/rebuild")
     async def rebuild(request: Request, scope: Scope = post_scope) -> Response:

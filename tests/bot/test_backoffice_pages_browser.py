@@ -162,6 +162,28 @@ async def test_an_hr_admin_teaches_ayo_what_it_did_not_understand(server: str) -
     assert "belum mengerti" not in say(server, DIMAS, FORGOT)
 
 
+async def test_an_hr_admin_adds_a_question_ayo_did_not_understand_to_the_faq(
+    server: str,
+) -> None:
+    asked = "kapan jadwal libur kolektif"
+    assert "Cuti bersama ASN tahun" not in say(server, DIMAS, asked)
+    async with chromium() as browser, person(browser, server) as ctx:
+        page = await ctx.new_page()
+        await log_in(page, "Wulan Sari")
+        await page.get_by_role("link", name="Tidak dipahami").click()
+        group = page.locator("#groups .group").filter(has_text=asked)
+        await group.get_by_label("FAQ").select_option("cuti-bersama")
+        await group.get_by_role("button", name="Tambahkan ke FAQ").click()
+        await expect(page.locator(".ok")).to_contain_text("1 variasi pertanyaan ditambahkan")
+        await expect(page.locator("#groups")).not_to_contain_text(asked)
+        await expect(page.locator("#faq-variants")).to_contain_text(asked)
+        await shoot(page, "unknown-faq-desktop")
+        await page.goto("/admin/audit?entity=faq")
+        await expect(page.locator("table.list")).to_contain_text("faq.variant.added")
+    # The employee asks again and the FAQ answers.
+    assert "Cuti bersama ASN tahun" in say(server, DIMAS, asked)
+
+
 async def test_an_hr_admin_sees_link_status_and_makes_a_code(server: str) -> None:
     async with chromium() as browser:
         for phone in (False, True):
