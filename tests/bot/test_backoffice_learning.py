@@ -189,3 +189,33 @@ async def test_an_opd_hr_admin_sees_their_opd_only(ayo: App) -> None:
         names = {r["name"] for r in rows_of((await ayu.get("/admin/learning.csv")).text)}
     assert "Ayu Wandira" in names and "Hadi Kusnadi" in names
     assert "Dimas Prasetyo" not in names and len(names) == 16
+
+
+def people_rows(html: str) -> list[str]:
+    """The names in the people table of one page."""
+    table = html.split('<table class="list" id="people">')[1].split("</table>")[0]
+    return re.findall(r'<tr class="[^"]*"><td>([^<]+?) <small', table)
+
+
+async def test_the_people_table_is_paged_and_the_counts_are_of_everyone(ayo: App) -> None:
+    await seed(ayo)
+    async with admin(ayo, WULAN) as wulan:
+        pages = [(await wulan.get("/admin/learning", params={"page": n})).text for n in (1, 2)]
+        past = (await wulan.get("/admin/learning", params={"page": 9})).text
+        before = (await wulan.get("/admin/learning", params={"page": 0})).text
+    first, second = pages
+    # 44 people, 25 a page: the tiles count all 44 on every page.
+    assert [len(people_rows(p)) for p in pages] == [25, 19]
+    assert all(re.search(r'id="n-people">44<', p) for p in pages)
+    assert "1–25 dari 44 pegawai · halaman 1 dari 2" in first
+    assert "26–44 dari 44 pegawai · halaman 2 dari 2" in second
+    assert '<a href="/admin/learning?year=2026&unit=&page=2" rel="next">' in first
+    assert '<a href="/admin/learning?year=2026&unit=&page=1" rel="prev">' in second
+    assert 'rel="next"' not in second
+    assert not set(people_rows(first)) & set(people_rows(second))
+    assert len(set(people_rows(first)) | set(people_rows(second))) == 44
+    # Furthest behind first: Nurul (19 JP, on track) is on the last page.
+    assert "Nurul Hidayah" in people_rows(second)
+    # Past either end: the nearest page.
+    assert people_rows(past) == people_rows(second)
+    assert people_rows(before) == people_rows(first)
