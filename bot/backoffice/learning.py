@@ -18,9 +18,8 @@ from fastapi.responses import Response
 from bot.app import App
 from bot.backoffice import charts
 from bot.backoffice.access import Scope
-from bot.backoffice.kit import Pages, require
+from bot.backoffice.kit import Pages, csv_response, lang_of, require
 from bot.backoffice.learning_data import COMPETENCIES, LearningView, learning_view, scoped_units
-from bot.backoffice.routes import _csv, _lang
 from lessons.report import COLUMNS
 
 PER_PAGE = 25  # people per page of the table; the tiles and the CSV count everyone
@@ -73,7 +72,7 @@ def learning_routes(app: App) -> APIRouter:
         if unit and unit not in {u.code for u in units}:
             errors.append(f"Unit {unit[:40]} tidak ada dalam lingkup Anda / not in your scope")
         view = None if errors else await view_for(scope, chosen, unit)
-        lang = _lang(request)
+        lang = lang_of(request)
         return pages.render(
             request, "learning.html", scope, code=400 if errors else 200, view=view,
             errors=errors, units=units, f={"year": chosen, "unit": unit},
@@ -97,7 +96,7 @@ def learning_routes(app: App) -> APIRouter:
                 detail={"rows": len(view.people), "year": chosen, "unit": unit},
             )  # fmt: skip
         name = f"jp-{chosen}{'-' + unit if unit else ''}.csv"
-        return _csv(to_csv(view), name)
+        return csv_response(to_csv(view), name)
 
     return routes
 
