@@ -10,10 +10,12 @@ Changing what Ayo understands changes it for the whole city: the city's HR admin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import curated
 from bot.app import App
@@ -62,6 +64,27 @@ def group_similar(rows: list[UnknownMessage]) -> list[Group]:
         leaders.append(i)
         groups.append(Group([row]))
     return sorted(groups, key=lambda g: -g.count)
+
+
+def chosen(
+    form: Any, name: str, allowed: set[str], unchosen: str
+) -> tuple[str, list[int], list[str]]:
+    """Where a group's form sends its texts (`name`, one of `allowed`), the unknown-message
+    ids ticked (at most MAX_IDS), and what is missing, worded for HR."""
+    target = str(form.get(name, ""))
+    ids = [int(v) for v in form.getlist("ids") if str(v).isdigit()][:MAX_IDS]
+    errors = [] if target in allowed else [unchosen]
+    if not ids:
+        errors.append("Pilih paling sedikit satu teks / choose at least one text")
+    return target, ids, errors
+
+
+async def texts_of(session: AsyncSession, ids: list[int]) -> list[str]:
+    """The (redacted) texts of these unknown messages, in the order they were first seen."""
+    rows = await session.execute(
+        select(UnknownMessage.text).where(UnknownMessage.id.in_(ids)).order_by(UnknownMessage.id)
+    )
+    return list(rows.scalars())
 
 
 def _curates(scope: Scope) -> bool:
@@ -132,24 +155,14 @@ def unknown_routes(app: App) -> APIRouter:
     @routes.post("/unknown/assign")
     async def assign(request: Request, scope: Scope = post_scope) -> Response:
         require(_curates, scope)
-        form = await request.form()
-        intent = str(form.get("intent", ""))
-        ids = [int(v) for v in form.getlist("ids") if str(v).isdigit()][:MAX_IDS]
-        errors = []
-        if intent not in {i for i, _, _ in intents()}:
-            errors.append("Pilih maksud (intent) dulu / choose an intent first")
-        if not ids:
-            errors.append("Pilih paling sedikit satu teks / choose at least one text")
+        intent, ids, errors = chosen(
+            await request.form(), "intent", {i for i, _, _ in intents()},
+            "Pilih maksud (intent) dulu / choose an intent first",
+        )  # fmt: skip
         if errors:
             return await page(request, scope, errors=errors, code=400)
         async with app.db.transaction() as session:
-            texts = list(
-                (
-                    await session.execute(
-                        select(UnknownMessage.text).where(UnknownMessage.id.in_(ids))
-                    )
-                ).scalars()
-            )
+            texts = await texts_of(session, ids)
             added = await curated.add_examples(
                 session, texts, intent, by=scope.viewer.employee_id, now=app.deps.clock()
             )
@@ -164,28 +177,17 @@ def unknown_routes(app: App) -> APIRouter:
     async def assign_faq(request: Request, scope: Scope = post_scope) -> Response:
         """The chosen texts become question variants of an FAQ entry, or a new entry's draft."""
         require(_curates, scope)
-        form = await request.form()
-        target = str(form.get("faq", ""))
-        ids = [int(v) for v in form.getlist("ids") if str(v).isdigit()][:MAX_IDS]
         book = current(app.deps.faq) if app.deps.faq is not None else None
-        entry = next((e for e in book.entries if e.id == target), None) if book else None
-        errors = []
-        if entry is None and target != NEW_FAQ:
-            errors.append("Pilih entri FAQ dulu / choose an FAQ entry first")
-        if not ids:
-            errors.append("Pilih paling sedikit satu teks / choose at least one text")
+        known = {e.id: e for e in book.entries} if book else {}
+        target, ids, errors = chosen(
+            await request.form(), "faq", {*known, NEW_FAQ},
+            "Pilih entri FAQ dulu / choose an FAQ entry first",
+        )  # fmt: skip
+        entry = known.get(target)
         if errors:
             return await page(request, scope, errors=errors, code=400)
         async with app.db.sessions() as session:
-            texts = list(
-                (
-                    await session.execute(
-                        select(UnknownMessage.text)
-                        .where(UnknownMessage.id.in_(ids))
-                        .order_by(UnknownMessage.id)
-                    )
-                ).scalars()
-            )
+            texts = await texts_of(session, ids)
         now = app.deps.clock()
         by = scope.viewer.employee_id
         try:

@@ -62,9 +62,8 @@ def guess_topic(text: str) -> str | None:
     return None
 
 
-async def open_for(ctx: Context, topic: str, source: str) -> Reply:
-    """Open a case for the employee talking (every promise of a person ends here)."""
-    _, reply = await cases.open_case(
+async def _open(ctx: Context, topic: str, source: str) -> tuple[HandoffCase, Reply]:
+    case, reply = await cases.open_case(
         ctx.session,
         env_of(ctx),
         employee=ctx.me,
@@ -73,7 +72,12 @@ async def open_for(ctx: Context, topic: str, source: str) -> Reply:
         source=source,
     )
     ctx.state.clear("expect", "form", "misses")
-    return reply
+    return case, reply
+
+
+async def open_for(ctx: Context, topic: str, source: str) -> Reply:
+    """Open a case for the employee talking (every promise of a person ends here)."""
+    return (await _open(ctx, topic, source))[1]
 
 
 async def for_request(ctx: Context, request: ServiceRequest) -> Reply | None:
@@ -87,14 +91,7 @@ async def for_request(ctx: Context, request: ServiceRequest) -> Reply | None:
     kind = rules.version_for(day).leave_type(request.kind, rules_employment(ctx.me.employment))
     if kind is None or not kind.handled_by_human:
         return None
-    case, reply = await cases.open_case(
-        ctx.session,
-        env_of(ctx),
-        employee=ctx.me,
-        account=ctx.account,
-        topic=REQUEST_TOPIC,
-        source=f"{cases.REQUEST_SOURCE}{request.ref}",
-    )
+    case, reply = await _open(ctx, REQUEST_TOPIC, f"{cases.REQUEST_SOURCE}{request.ref}")
     request.data = {**request.data, "_handoff": case.ref}
     record(
         ctx.session,
@@ -106,7 +103,6 @@ async def for_request(ctx: Context, request: ServiceRequest) -> Reply | None:
         action="handoff.opened",
         detail={"case": case.ref},
     )
-    ctx.state.clear("expect", "form", "misses")
     return reply
 
 

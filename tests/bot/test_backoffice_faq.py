@@ -4,14 +4,10 @@ one) or the draft of a new entry; CSRF, validation and the audit trail."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from bot.app import App, build_app
-from bot.unknown import remember
 from core.settings import Settings
-from core.storage.models import UnknownMessage
 from integrations.faq import additions
-from tests.bot.test_backoffice_unknown import groups
+from tests.bot.test_backoffice_unknown import asked, groups
 from tests.support.ayo_chat import nip_of, say, text_of
 from tests.support.backoffice import admin, audit_actions
 
@@ -19,14 +15,6 @@ WULAN = "198902142014032019"  # HR admin at BKPSDM: the city's HR
 AGUS = "197911202005011003"  # a supervisor
 ASKED = "kapan jadwal libur kolektif"
 SALARY = "kapan gaji ke 13 cair"
-
-
-async def asked(ayo: App, *texts: str) -> dict[str, int]:
-    async with ayo.db.transaction() as session:
-        for text in texts:
-            await remember(session, text, ayo.deps.clock())
-    async with ayo.db.sessions() as session:
-        return dict((await session.execute(select(UnknownMessage.text, UnknownMessage.id))).all())
 
 
 async def test_a_text_becomes_a_variant_of_an_faq_entry_and_is_answered(

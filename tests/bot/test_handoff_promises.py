@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from core.storage.models import AuditEvent, HandoffCase, ServiceRequest
+from tests.bot.test_leave_form import cltn_summary
 from tests.support.ayo_chat import button, nip_of, press, say, text_of
 from tests.support.backoffice import admin
 
@@ -105,10 +106,7 @@ async def test_the_second_miss_offers_a_person_and_the_button_opens_a_case(ayo: 
 async def test_submitting_cltn_opens_a_staffing_case_that_carries_the_request(ayo: App) -> None:
     # PP 11/2017 Ps. 335: CLTN is decided with the HR officer; the note promises a person.
     dimas = await nip_of(ayo, "Dimas Prasetyo")
-    await say(ayo, dimas, "mau cuti")
-    await say(ayo, dimas, "cltn")
-    await say(ayo, dimas, "4 jan 2027 - 30 jun 2027")
-    got = await say(ayo, dimas, "studi lanjut")
+    got = await cltn_summary(ayo, dimas)
     assert "saya teruskan ke petugas kepegawaian sebagai kasus" in text_of(got)
     got = await press(ayo, dimas, button(got, "Kirim"))
     told = text_of(got)

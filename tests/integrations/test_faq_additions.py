@@ -12,22 +12,15 @@ import pytest
 
 from integrations.faq import additions, current, load_faq
 from intents.normalize import normalize
+from tests.integrations.test_faq import GOOD
 
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
-FAQ = """
-entries:
-  - id: cuti-melahirkan-lama
-    questions: [berapa hari cuti melahirkan]
-    answer: {id: "Tiga bulan.", en: "Three months."}
-    cites: ["PP 11/2017 Ps. 325"]
-    expires: 2026-12-31
-"""
 
 
 @pytest.fixture
 def faq(tmp_path: Path) -> Path:
     path = tmp_path / "faq.yaml"
-    path.write_text(FAQ, encoding="utf-8")
+    path.write_text(GOOD, encoding="utf-8")
     return path
 
 
@@ -42,12 +35,13 @@ def test_a_variant_is_merged_into_its_entry_and_hr_s_file_is_never_written(
         additions.add_variants(extra, entry, ["kapan masa bersalin selesai"], by_id=7, now=NOW)
         == 1
     )
-    assert faq.read_text(encoding="utf-8") == FAQ
+    assert faq.read_text(encoding="utf-8") == GOOD
     again = current(book)
     assert again is not book
     assert again.find("kapan masa bersalin selesai").id == "cuti-melahirkan-lama"
     assert again.entries[0].questions == (
         "berapa hari cuti melahirkan",
+        "how long is maternity leave",
         "kapan masa bersalin selesai",
     )
     assert current(again) is again  # unchanged file: the same book, nothing read
