@@ -27,6 +27,7 @@ _PERSON_COLUMNS = (
     "phone",
     "email",
     "children",
+    "cuti_bersama_denied",
     "active",
 )
 
