@@ -94,10 +94,15 @@ async def test_an_hr_admin_reads_the_learning_page_and_downloads_the_csv(
             await log_in(page, "Wulan Sari")
             await page.get_by_role("link", name="Belajar").click()
             await expect(page.locator("h1")).to_contain_text("seluruh kota")
-            await expect(page.locator("#people")).to_contain_text("Dimas Prasetyo")
-            await expect(page.locator("#people")).to_contain_text("Ayu Wandira")
             await expect(page.locator("#chart-people svg")).to_be_visible()
             await shoot(page, "learning-desktop")
+            # Furthest behind first, 25 a page: those who learnt are on the next page.
+            await expect(page.locator("#people-range")).to_contain_text("1–25 dari 44 pegawai")
+            await page.get_by_role("link", name="Berikutnya").click()
+            await expect(page.locator("#people-range")).to_contain_text("26–44 dari 44 pegawai")
+            await expect(page.locator("#n-people")).to_have_text("44")
+            await expect(page.locator("#people")).to_contain_text("Dimas Prasetyo")
+            await expect(page.locator("#people")).to_contain_text("Ayu Wandira")
             async with page.expect_download() as started:
                 await page.get_by_role("link", name="Unduh CSV").click()
             download = await started.value
