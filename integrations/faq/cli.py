@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from integrations.faq.spec import Entry
 
 app = typer.Typer(help="The FAQ HR maintains: check and list its entries.", no_args_is_help=True)
 err = Console(stderr=True)
@@ -57,7 +60,7 @@ def check(
     err.print(f"{len(entries)} FAQ entr{'y' if len(entries) == 1 else 'ies'} OK")
 
 
-def _report_additions(entries: list, path: Path) -> None:  # type: ignore[type-arg]
+def _report_additions(entries: list[Entry], path: Path) -> None:
     """What the back office added: variants whose entry is gone, drafts still to write."""
     from integrations.faq import additions
 
