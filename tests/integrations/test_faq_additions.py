@@ -13,6 +13,7 @@ import pytest
 from integrations.faq import additions, current, load_faq
 from intents.normalize import normalize
 from tests.integrations.test_faq import GOOD
+from tests.support.console import run_ayo
 
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 
@@ -106,3 +107,19 @@ def test_two_writers_at_once_both_keep_their_change(faq: Path, tmp_path: Path) -
     kept = sorted(v.question for v in additions.read(extra).variants)
     assert kept == sorted(f"berapa lama cuti bersalin ke {n}" for n in range(8))
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_faq_check_names_the_drafts_and_the_variants_left_out(faq: Path, tmp_path: Path) -> None:
+    extra = tmp_path / "faq-additions.yaml"
+    additions.add_draft(extra, ["kapan gaji ke-13 cair"], by_id=7, now=NOW)
+    orphan = "variants:\n- {entry: gone, question: kapan gaji cair, by_id: 1, at: x}"
+    extra.write_text(
+        extra.read_text(encoding="utf-8").replace("variants: []", orphan), encoding="utf-8"
+    )
+    env = {"PATH": "/usr/bin:/bin", "AYO_FAQ_ADDITIONS": str(extra)}
+    done = run_ayo(["faq", "check", str(faq)], env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        f"{extra}: variant 'kapan gaji cair': entry 'gone' is not in the FAQ any more (left out)",
+        f"{extra}: draft 1 waits for an entry: kapan gaji ke-13 cair",
+    ]
