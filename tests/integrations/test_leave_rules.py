@@ -45,6 +45,41 @@ def no_cuti_bersama(tmp_path: Path) -> WorkCalendar:
     return WorkCalendar(path)
 
 
+def ask(
+    rules: LeaveRules,
+    calendar: WorkCalendar,
+    code: str,
+    start: date,
+    end: date,
+    *,
+    service_start: date = TEN_YEARS,
+    employment: str = "PNS",
+    **extra: object,
+) -> list[Violation]:
+    """`check_request` for a long-serving PNS unless the test says otherwise."""
+    return rules.check_request(
+        code, start, end, service_start=service_start, employment=employment,  # type: ignore[arg-type]
+        calendar=calendar, **extra,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def entitlement(
+    rules: LeaveRules,
+    calendar: WorkCalendar,
+    year: int,
+    *,
+    service_start: date = TEN_YEARS,
+    employment: str = "PNS",
+    used_by_year: dict[int, float] | None = None,
+    **extra: object,
+) -> AnnualBalance:
+    """`annual_entitlement` of a long-serving PNS with no leave taken, unless told otherwise."""
+    return rules.annual_entitlement(
+        year, service_start=service_start, employment=employment,  # type: ignore[arg-type]
+        used_by_year=used_by_year or {}, calendar=calendar, **extra,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
 def codes(found: list[Violation]) -> list[str]:
     return [v.code for v in found]
 
@@ -76,13 +111,7 @@ def eligibility(rules: LeaveRules, code: str, **who: object) -> str | None:
 def test_no_annual_leave_in_the_year_service_has_not_reached_one_year(
     rules: LeaveRules, no_cuti_bersama: WorkCalendar
 ) -> None:
-    got = rules.annual_entitlement(
-        2025,
-        service_start=date(2025, 6, 2),
-        employment="PNS",
-        used_by_year={},
-        calendar=no_cuti_bersama,
-    )
+    got = entitlement(rules, no_cuti_bersama, 2025, service_start=date(2025, 6, 2))
     assert (got.base, got.entitled, got.remaining) == (0, 0.0, 0.0)
 
 
@@ -90,21 +119,11 @@ def test_annual_leave_can_be_taken_from_the_first_service_anniversary(
     rules: LeaveRules, no_cuti_bersama: WorkCalendar
 ) -> None:
     start = date(2025, 6, 3)
-    got = rules.annual_entitlement(
-        2026, service_start=start, employment="PNS", used_by_year={}, calendar=no_cuti_bersama
-    )
+    got = entitlement(rules, no_cuti_bersama, 2026, service_start=start)
     assert got.entitled == 12.0
 
     def check(day: date) -> list[str]:
-        found = rules.check_request(
-            "tahunan",
-            day,
-            day,
-            service_start=start,
-            employment="PNS",
-            calendar=no_cuti_bersama,
-            balance=got,
-        )
+        found = ask(rules, no_cuti_bersama, "tahunan", day, day, service_start=start, balance=got)
         return codes(found)
 
     assert check(date(2026, 6, 2)) == ["service_too_short"]
@@ -114,30 +133,15 @@ def test_annual_leave_can_be_taken_from_the_first_service_anniversary(
 def test_cpns_are_entitled_after_one_year_like_pns(rules: LeaveRules, cal: WorkCalendar) -> None:
     # PP 11/2017 Ps. 311 ayat (1): "PNS dan CPNS" after one year of continuous service.
     assert rules_employment("CPNS") == "PNS"
-    got = rules.annual_entitlement(
-        2027, service_start=date(2026, 2, 2), employment="PNS", used_by_year={}, calendar=cal
-    )
+    got = entitlement(rules, cal, 2027, service_start=date(2026, 2, 2))
     assert (got.base, got.entitled) == (12, 12.0)
-    early = rules.check_request(
-        "tahunan",
-        date(2027, 1, 25),
-        date(2027, 1, 26),
-        service_start=date(2026, 2, 2),
-        employment=rules_employment("CPNS"),
-        calendar=cal,
-        balance=balance(12, 2027),
-    )
-    assert codes(early) == ["service_too_short"]
-    on_time = rules.check_request(
-        "tahunan",
-        date(2027, 2, 2),
-        date(2027, 2, 3),
-        service_start=date(2026, 2, 2),
-        employment=rules_employment("CPNS"),
-        calendar=cal,
-        balance=balance(12, 2027),
-    )
-    assert on_time == []
+
+    def check(start: date, end: date) -> list[str]:
+        cpns = {"service_start": date(2026, 2, 2), "employment": rules_employment("CPNS")}
+        return codes(ask(rules, cal, "tahunan", start, end, balance=balance(12, 2027), **cpns))
+
+    assert check(date(2027, 1, 25), date(2027, 1, 26)) == ["service_too_short"]
+    assert check(date(2027, 2, 2), date(2027, 2, 3)) == []
 
 
 def test_one_unused_year_carries_at_most_six_days_18_in_all(
@@ -145,26 +149,14 @@ def test_one_unused_year_carries_at_most_six_days_18_in_all(
 ) -> None:
     # PP 11/2017 Ps. 313: 18 working days in all, this year's included.
     def year_2025(used_2024: float) -> AnnualBalance:
-        return rules.annual_entitlement(
-            2025,
-            service_start=TEN_YEARS,
-            employment="PNS",
-            used_by_year={2024: used_2024},
-            calendar=no_cuti_bersama,
-            known_from=2024,
+        return entitlement(
+            rules, no_cuti_bersama, 2025, used_by_year={2024: used_2024}, known_from=2024
         )
 
     assert (year_2025(0).carried_over, year_2025(0).entitled) == (6.0, 18.0)
     assert (year_2025(9).carried_over, year_2025(9).entitled) == (3.0, 15.0)
     # Into 2027 on the real calendar (2026's cuti bersama change nothing).
-    got = rules.annual_entitlement(
-        2027,
-        service_start=TEN_YEARS,
-        employment="PNS",
-        used_by_year={2026: 2},
-        calendar=cal,
-        known_from=2026,
-    )
+    got = entitlement(rules, cal, 2027, used_by_year={2026: 2}, known_from=2026)
     assert (got.carried_over, got.entitled) == (6.0, 18.0)
 
 
@@ -173,37 +165,18 @@ def test_two_or_more_unused_years_carry_over_up_to_24_days(
 ) -> None:
     # PP 11/2017 Ps. 314: unused for 2 or more years in a row, 24 working days in all.
     def entitled(year: int) -> float:
-        return rules.annual_entitlement(
-            year,
-            service_start=TEN_YEARS,
-            employment="PNS",
-            used_by_year={},
-            calendar=no_cuti_bersama,
-            known_from=2022,
-        ).entitled
+        return entitlement(rules, no_cuti_bersama, year, known_from=2022).entitled
 
     assert [entitled(y) for y in (2022, 2023, 2024, 2025)] == [12.0, 18.0, 24.0, 24.0]
-    got = rules.annual_entitlement(
-        2027,
-        service_start=TEN_YEARS,
-        employment="PNS",
-        used_by_year={},
-        calendar=cal,
-        known_from=2025,
-    )
+    got = entitlement(rules, cal, 2027, known_from=2025)
     assert (got.carried_over, got.entitled) == (12.0, 24.0)
 
 
 def test_a_year_with_leave_taken_breaks_the_unused_streak(
     rules: LeaveRules, no_cuti_bersama: WorkCalendar
 ) -> None:
-    got = rules.annual_entitlement(
-        2025,
-        service_start=TEN_YEARS,
-        employment="PNS",
-        used_by_year={2023: 0, 2024: 2},
-        calendar=no_cuti_bersama,
-        known_from=2023,
+    got = entitlement(
+        rules, no_cuti_bersama, 2025, used_by_year={2023: 0, 2024: 2}, known_from=2023
     )
     assert (got.carried_over, got.entitled) == (6.0, 18.0)
 
@@ -221,24 +194,24 @@ def test_a_year_with_leave_taken_breaks_the_unused_streak(
 def test_opening_balances_from_the_personnel_system_start_the_count(
     rules: LeaveRules, cal: WorkCalendar, n1: float | None, n2: float | None, entitled: float
 ) -> None:
-    got = rules.annual_entitlement(
+    got = entitlement(
+        rules,
+        cal,
         2026,
         service_start=date(2010, 3, 1),
-        employment="PNS",
         used_by_year={2026: 0},
-        calendar=cal,
         opening=Opening(2026, n1, n2),
     )
     assert got.entitled == entitled
 
 
 def test_opening_balances_carry_on_into_2027(rules: LeaveRules, cal: WorkCalendar) -> None:
-    got = rules.annual_entitlement(
+    got = entitlement(
+        rules,
+        cal,
         2027,
         service_start=date(2010, 3, 1),
-        employment="PNS",
         used_by_year={2026: 10},
-        calendar=cal,
         opening=Opening(2026, 6, 0),
     )
     # 2026: 12 + 6 = 18, 10 used, 8 left → 2027: 12 + 6.
@@ -249,24 +222,15 @@ def test_cuti_bersama_never_reduce_annual_leave_in_2026(
     rules: LeaveRules, cal: WorkCalendar
 ) -> None:
     # PP 11/2017 Ps. 333 ayat (2): the 8 cuti bersama days of 2026 leave the 12 days whole.
-    got = rules.annual_entitlement(
-        2026,
-        service_start=TEN_YEARS,
-        employment="PNS",
-        used_by_year={2026: 1},
-        calendar=cal,
-        known_from=2026,
-    )
+    got = entitlement(rules, cal, 2026, used_by_year={2026: 1}, known_from=2026)
     assert got == AnnualBalance(2026, 12, 0.0, 0, 12.0, 1.0, 11.0)
 
 
 def test_pppk_annual_leave_in_2026_is_not_reduced_by_cuti_bersama(
     rules: LeaveRules, cal: WorkCalendar
 ) -> None:
-    got = rules.annual_entitlement(
-        2026, service_start=date(2021, 7, 1), employment="PPPK", used_by_year={}, calendar=cal,
-        known_from=2026,
-    )  # fmt: skip
+    since = date(2021, 7, 1)
+    got = entitlement(rules, cal, 2026, service_start=since, employment="PPPK", known_from=2026)
     assert (got.cuti_bersama, got.entitled) == (0, 12.0)
 
 
@@ -274,29 +238,14 @@ def test_staff_kept_at_work_on_cuti_bersama_get_those_days_added(
     rules: LeaveRules, cal: WorkCalendar
 ) -> None:
     # Ps. 333 ayat (3): 2026 has 8 cuti bersama (Keppres 42/2025), all on weekdays.
-    got = rules.annual_entitlement(
-        2026,
-        service_start=TEN_YEARS,
-        employment="PNS",
-        used_by_year={},
-        calendar=cal,
-        known_from=2026,
-        gets_cuti_bersama=False,
-    )
+    got = entitlement(rules, cal, 2026, known_from=2026, gets_cuti_bersama=False)
     assert (got.cuti_bersama, got.entitled) == (8, 20.0)
 
 
 def test_only_cuti_bersama_after_the_first_anniversary_are_added(
     rules: LeaveRules, cal: WorkCalendar
 ) -> None:
-    got = rules.annual_entitlement(
-        2026,
-        service_start=date(2025, 6, 2),
-        employment="PNS",
-        used_by_year={},
-        calendar=cal,
-        gets_cuti_bersama=False,
-    )
+    got = entitlement(rules, cal, 2026, service_start=date(2025, 6, 2), gets_cuti_bersama=False)
     assert (got.cuti_bersama, got.entitled) == (1, 13.0)  # only 24 December is after 2 June
 
 
@@ -306,15 +255,7 @@ def test_only_cuti_bersama_after_the_first_anniversary_are_added(
 def test_request_over_the_balance_is_refused_with_both_numbers(
     rules: LeaveRules, cal: WorkCalendar
 ) -> None:
-    found = rules.check_request(
-        "tahunan",
-        date(2026, 11, 30),
-        date(2026, 12, 4),
-        service_start=TEN_YEARS,
-        employment="PNS",
-        calendar=cal,
-        balance=balance(3),
-    )
+    found = ask(rules, cal, "tahunan", date(2026, 11, 30), date(2026, 12, 4), balance=balance(3))
     assert found == [
         Violation(
             "insufficient_balance",
@@ -333,41 +274,18 @@ def test_annual_leave_over_a_holiday_counts_only_working_days(
     kind = rules.version_for(date(2026, 8, 17)).leave_type("tahunan", "PNS")
     assert kind is not None
     assert kind.length(date(2026, 8, 17), date(2026, 8, 21), cal) == 4
-    found = rules.check_request(
-        "tahunan",
-        date(2026, 8, 17),
-        date(2026, 8, 21),
-        service_start=TEN_YEARS,
-        employment="PNS",
-        calendar=cal,
-        balance=balance(4),
-    )
+    found = ask(rules, cal, "tahunan", date(2026, 8, 17), date(2026, 8, 21), balance=balance(4))
     assert found == []
 
 
 def test_a_range_of_only_days_off_is_refused(rules: LeaveRules, cal: WorkCalendar) -> None:
-    found = rules.check_request(
-        "tahunan",
-        date(2026, 12, 24),
-        date(2026, 12, 27),
-        service_start=TEN_YEARS,
-        employment="PNS",
-        calendar=cal,
-        balance=balance(12),
-    )
+    found = ask(rules, cal, "tahunan", date(2026, 12, 24), date(2026, 12, 27), balance=balance(12))
     assert codes(found) == ["no_working_days"]
     assert found[0].message["id"].startswith("Semua tanggal dari 24 Desember 2026")
 
 
 def test_start_after_end_is_refused(rules: LeaveRules, cal: WorkCalendar) -> None:
-    found = rules.check_request(
-        "sakit",
-        date(2026, 12, 4),
-        date(2026, 12, 1),
-        service_start=TEN_YEARS,
-        employment="PNS",
-        calendar=cal,
-    )
+    found = ask(rules, cal, "sakit", date(2026, 12, 4), date(2026, 12, 1))
     assert codes(found) == ["invalid_range"]
 
 
@@ -376,15 +294,7 @@ def test_annual_leave_over_new_year_must_be_two_requests(
 ) -> None:
     # Each year's balance is its own: a request crossing 31 December is split by the employee.
     def check(end: date) -> list[str]:
-        found = rules.check_request(
-            "tahunan",
-            date(2026, 12, 28),
-            end,
-            service_start=TEN_YEARS,
-            employment="PNS",
-            calendar=cal,
-            balance=balance(12),
-        )
+        found = ask(rules, cal, "tahunan", date(2026, 12, 28), end, balance=balance(12))
         return codes(found)
 
     assert check(date(2027, 1, 4)) == ["crosses_year"]
@@ -399,9 +309,7 @@ def test_cuti_besar_needs_five_years_and_lasts_at_most_three_months(
 ) -> None:
     # PP 11/2017 Ps. 316 ayat (1)-(2).
     def check(start: date, end: date, service_start: date = date(2022, 3, 1)) -> list[Violation]:
-        return rules.check_request(
-            "besar", start, end, service_start=service_start, employment="PNS", calendar=cal
-        )
+        return ask(rules, cal, "besar", start, end, service_start=service_start)
 
     def blocked(start: date, end: date) -> list[str]:
         return blocking(check(start, end))
@@ -422,25 +330,12 @@ def test_cuti_besar_needs_five_years_and_lasts_at_most_three_months(
 def test_cuti_besar_ends_that_years_annual_leave(
     rules: LeaveRules, cal: WorkCalendar, no_cuti_bersama: WorkCalendar
 ) -> None:
-    found = rules.check_request(
-        "besar",
-        date(2027, 3, 1),
-        date(2027, 5, 31),
-        service_start=TEN_YEARS,
-        employment="PNS",
-        calendar=cal,
-    )
+    found = ask(rules, cal, "besar", date(2027, 3, 1), date(2027, 5, 31))
     assert [(v.code, v.blocking) for v in found] == [("forfeits_annual_leave", False)]
 
     def entitled(year: int, calendar: WorkCalendar, known_from: int | None) -> float:
-        return rules.annual_entitlement(
-            year,
-            service_start=TEN_YEARS,
-            employment="PNS",
-            used_by_year={},
-            calendar=calendar,
-            cuti_besar_years={year},
-            known_from=known_from,
+        return entitlement(
+            rules, calendar, year, cuti_besar_years={year}, known_from=known_from
         ).entitled
 
     assert entitled(2027, cal, 2027) == 0.0
@@ -453,13 +348,13 @@ def test_the_five_year_rule_is_set_aside_for_a_fourth_child(
     # Ps. 325 ayat (2): from the 4th child, cuti besar (the 5-year rule read as set aside).
     def check(child: int) -> list[str]:
         return blocking(
-            rules.check_request(
+            ask(
+                rules,
+                cal,
                 "besar",
                 date(2027, 1, 4),
                 date(2027, 4, 3),
                 service_start=date(2024, 1, 2),
-                employment="PNS",
-                calendar=cal,
                 child_number=child,
             )
         )
@@ -547,15 +442,7 @@ def test_sick_leave_needs_the_doctors_letter_the_regulation_names(
 
 
 def test_sick_leave_with_its_letter_is_accepted(rules: LeaveRules, cal: WorkCalendar) -> None:
-    found = rules.check_request(
-        "sakit",
-        date(2026, 12, 1),
-        date(2026, 12, 3),
-        service_start=TEN_YEARS,
-        employment="PNS",
-        calendar=cal,
-        has_attachment=True,
-    )
+    found = ask(rules, cal, "sakit", date(2026, 12, 1), date(2026, 12, 3), has_attachment=True)
     assert found == []
 
 
@@ -564,13 +451,13 @@ def test_pns_sick_leave_lasts_up_to_a_year_and_longer_needs_the_health_board(
 ) -> None:
     # PP 11/2017 Ps. 320 ayat (3)-(4) as amended by PP 17/2020.
     def check(end: date) -> list[Violation]:
-        return rules.check_request(
+        return ask(
+            rules,
+            cal,
             "sakit",
             date(2026, 12, 1),
             end,
             service_start=date(2026, 1, 5),
-            employment="PNS",
-            calendar=cal,
             has_attachment=True,
         )
 
@@ -583,13 +470,14 @@ def test_pns_sick_leave_lasts_up_to_a_year_and_longer_needs_the_health_board(
 def test_pppk_sick_leave_lasts_at_most_a_month(rules: LeaveRules, cal: WorkCalendar) -> None:
     # PP 49/2018 Ps. 83 ayat (4); Perban BKN 7/2022 Ps. 15.
     def check(start: date, end: date, service_start: date) -> list[str]:
-        found = rules.check_request(
+        found = ask(
+            rules,
+            cal,
             "sakit",
             start,
             end,
             service_start=service_start,
             employment="PPPK",
-            calendar=cal,
             has_attachment=True,
         )
         return codes(found)
@@ -601,15 +489,7 @@ def test_pppk_sick_leave_lasts_at_most_a_month(rules: LeaveRules, cal: WorkCalen
 def test_a_check_before_the_form_lists_the_doctors_letter_without_refusing(
     rules: LeaveRules, cal: WorkCalendar
 ) -> None:
-    found = rules.check_request(
-        "sakit",
-        date(2026, 11, 30),
-        date(2026, 11, 30),
-        service_start=TEN_YEARS,
-        employment="PNS",
-        calendar=cal,
-        has_attachment=None,
-    )
+    found = ask(rules, cal, "sakit", date(2026, 11, 30), date(2026, 11, 30), has_attachment=None)
     assert [(v.code, v.blocking) for v in found] == [("attachment_needed", False)]
 
 
@@ -643,14 +523,8 @@ def test_maternity_leave_covers_the_first_three_children(
     )
 
     def check(child: int | None) -> list[str]:
-        found = rules.check_request(
-            "melahirkan",
-            date(2026, 12, 1),
-            date(2027, 2, 28),
-            service_start=TEN_YEARS,
-            employment="PNS",
-            calendar=cal,
-            child_number=child,
+        found = ask(
+            rules, cal, "melahirkan", date(2026, 12, 1), date(2027, 2, 28), child_number=child
         )
         return codes(found)
 
@@ -662,13 +536,13 @@ def test_maternity_leave_covers_the_first_three_children(
 def test_maternity_leave_is_three_months(rules: LeaveRules, cal: WorkCalendar) -> None:
     def check(end: date) -> list[str]:
         return blocking(
-            rules.check_request(
+            ask(
+                rules,
+                cal,
                 "melahirkan",
                 date(2027, 1, 4),
                 end,
                 service_start=date(2024, 1, 2),
-                employment="PNS",
-                calendar=cal,
                 child_number=2,
             )
         )
@@ -704,13 +578,13 @@ def test_important_reasons_last_at_most_a_month(rules: LeaveRules, cal: WorkCale
     # PP 11/2017 Ps. 330.
     def check(start: date, end: date, reason: str, service_start: date) -> list[str]:
         return blocking(
-            rules.check_request(
+            ask(
+                rules,
+                cal,
                 "alasan_penting",
                 start,
                 end,
                 service_start=service_start,
-                employment="PNS",
-                calendar=cal,
                 reason=reason,
                 has_attachment=True,
             )
@@ -728,14 +602,8 @@ def test_alasan_penting_needs_a_listed_reason_and_that_reasons_attachment(
     rules: LeaveRules, cal: WorkCalendar
 ) -> None:
     def check(reason: str | None) -> list[Violation]:
-        return rules.check_request(
-            "alasan_penting",
-            date(2026, 12, 1),
-            date(2026, 12, 3),
-            service_start=TEN_YEARS,
-            employment="PNS",
-            calendar=cal,
-            reason=reason,
+        return ask(
+            rules, cal, "alasan_penting", date(2026, 12, 1), date(2026, 12, 3), reason=reason
         )
 
     assert codes(check(None)) == ["reason_required"]
@@ -750,13 +618,12 @@ def test_a_death_certificate_may_follow_but_a_wedding_invitation_may_not(
 ) -> None:
     # PP 11/2017 Ps. 331 ayat (3)-(4): urgent leave is granted provisionally.
     def check(reason: str) -> list[tuple[str, bool]]:
-        found = rules.check_request(
+        found = ask(
+            rules,
+            cal,
             "alasan_penting",
             date(2026, 11, 30),
             date(2026, 12, 2),
-            service_start=TEN_YEARS,
-            employment="PNS",
-            calendar=cal,
             reason=reason,
             has_attachment=False,
         )
@@ -778,14 +645,7 @@ def test_pppk_have_annual_sick_and_maternity_leave_but_no_cuti_besar_or_cltn(
     assert pppk == ["alasan_penting", "melahirkan", "sakit", "tahunan"]
     assert eligibility(rules, "besar", employment="PPPK") == "not_offered"
     assert eligibility(rules, "cltn", employment="PPPK") == "not_offered"
-    found = rules.check_request(
-        "besar",
-        date(2026, 6, 1),
-        date(2026, 6, 30),
-        service_start=TEN_YEARS,
-        employment="PPPK",
-        calendar=cal,
-    )
+    found = ask(rules, cal, "besar", date(2026, 6, 1), date(2026, 6, 30), employment="PPPK")
     assert [v.message["id"] for v in found] == ["Cuti besar tidak tersedia untuk PPPK."]
 
 
@@ -799,13 +659,14 @@ def test_a_pppk_under_one_year_may_take_six_days_for_an_important_reason(
 
     def check(end: date) -> list[str]:
         return blocking(
-            rules.check_request(
+            ask(
+                rules,
+                cal,
                 "alasan_penting",
                 date(2026, 12, 7),
                 end,
                 service_start=date(2026, 6, 1),
                 employment="PPPK",
-                calendar=cal,
                 reason="keluarga_meninggal",
                 has_attachment=True,
             )
@@ -840,9 +701,7 @@ def test_cltn_needs_five_years_and_goes_to_the_hr_officer(
     assert eligibility(rules, "cltn", service_start=date(2023, 1, 2)) == "service_too_short"
 
     def check(start: date, end: date) -> list[tuple[str, bool]]:
-        found = rules.check_request(
-            "cltn", start, end, service_start=TEN_YEARS, employment="PNS", calendar=cal
-        )
+        found = ask(rules, cal, "cltn", start, end)
         return [(v.code, v.blocking) for v in found]
 
     # Not a refusal: the request is recorded and routed to the HR officer (non-blocking note).
@@ -883,14 +742,7 @@ def test_the_rules_version_is_chosen_by_date(
     assert rules.version_for(date(2027, 1, 1)).id == "new"
     with pytest.raises(LookupError):
         rules.version_for(date(2019, 12, 31))
-    got = rules.annual_entitlement(
-        2027,
-        service_start=TEN_YEARS,
-        employment="PNS",
-        used_by_year={},
-        calendar=no_cuti_bersama,
-        known_from=2026,
-    )
+    got = entitlement(rules, no_cuti_bersama, 2027, known_from=2026)
     assert (got.base, got.carried_over, got.entitled) == (14, 6.0, 20.0)
 
 
