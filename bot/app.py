@@ -60,7 +60,7 @@ def build_deps(settings: Settings, db: Database, clock: Clock) -> Deps:
         leave_rules=wired.leave_rules,
         connectors=wired.connectors,
         handoff=load_teams(settings.handoff_teams),
-        faq=load_faq(settings.faq_path, calendar, normalize),
+        faq=load_faq(settings.faq_path, calendar, normalize, settings.resolved_faq_additions()),
     )
 
 

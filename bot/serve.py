@@ -56,6 +56,8 @@ async def run(
         channels=ayo.channels,
         connectors=ayo.deps.connectors,
         leave_rules=ayo.deps.leave_rules,
+        # The web server's own store: the links reminders carry are signed with its key.
+        documents=ayo.deps.documents,
         owner=name,
         # Replies processed in worker processes are found by polling, not by a wake-up.
         send_every=settings.sender_poll_seconds if workers else None,

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     handoff_teams: Path | None = None
     # The FAQ HR maintains: a YAML file or a folder of them (else integrations/faq/faq.yaml).
     faq_path: Path | None = None
+    # What the back office adds to the FAQ (question variants, drafts of new entries), merged
+    # at load (integrations/faq/additions.py); default AYO_DATA_DIR/faq-additions.yaml.
+    faq_additions: Path | None = None
     # The OPD (unit code) of the city's HR agency: its HR admins see the whole city in the
     # back office; HR admins of other OPDs see their own OPD.
     city_hr_opd: str = "BKPSDM"
@@ -158,6 +161,10 @@ class Settings(BaseSettings):
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    def resolved_faq_additions(self) -> Path:
+        """Where the back office keeps what it adds to the FAQ (integrations/faq/additions.py)."""
+        return self.faq_additions or (self.data_dir / "faq-additions.yaml")
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data folder."""

@@ -24,6 +24,7 @@ from core.storage.models import ApprovalStep, Employee, ServiceRequest
 from core.text import T
 from core.workdays import WorkCalendar
 from integrations import leave, leave_authority, leave_letter, lifecycle, prompts, routing
+from integrations.forms import format_date
 from integrations.leave_rules import LeaveRules
 
 SETUJU = leave_authority.SETUJU
@@ -302,7 +303,7 @@ async def _decide_leave(
     env: Env,
 ) -> Outcome:
     """The atasan langsung's consideration or the PyBMC's decision (Anak Lampiran I.b)."""
-    if outcome not in leave_authority.allowed_outcomes(request.kind):
+    if outcome not in await leave_authority.outcomes_for(session, request, env.rules):
         return _refuse(session, Refused.NOT_ALLOWED, actor_id, step.id, env, request)
     if leave_authority.needs_reason(outcome) and reason is None:
         return _refuse(session, Refused.REASON_REQUIRED, actor_id, step.id, env, request)
@@ -355,6 +356,11 @@ async def _decide_leave(
         if outcome == leave_authority.DITANGGUHKAN
         else RequestStatus.RETURNED
     )
+    until = (
+        await _postponed_until(session, request, env)
+        if status == RequestStatus.POSTPONED
+        else None
+    )
     lifecycle.transition(
         session,
         request,
@@ -362,7 +368,7 @@ async def _decide_leave(
         now=env.now,
         actor_id=actor_id,
         channel=env.channel,
-        detail={"reason": reason},
+        detail={"reason": reason, **({"until": until.isoformat()} if until else {})},
     )
     word = leave_authority.OUTCOME_TEXT[outcome]
     await lifecycle.notify(
@@ -372,6 +378,7 @@ async def _decide_leave(
             f"Permohonan {request.ref}: {word.id}. Alasan: {reason}",
             f"Your request {request.ref}: {word.en}. Reason: {reason}",
         )
+        + (_postponed_text(until) if until else T("", ""))
         + (
             T(
                 "\nSilakan ajukan kembali dengan tanggal yang disesuaikan.",
@@ -384,6 +391,27 @@ async def _decide_leave(
         key=f"notify:{request.ref}:{status}",
     )
     return Outcome(None, request, final=True)
+
+
+async def _postponed_until(
+    session: AsyncSession, request: ServiceRequest, env: Env
+) -> date | None:
+    """The last day the postponement may last (PP 11/2017 Ps. 315 / Ps. 317: at most 1 year
+    from the leave's first day, `postpone_months` in the rules); kept on the request."""
+    kind = await leave_authority.rule_of(session, request, env.rules)
+    until = kind.postponed_until(request.start_date) if kind is not None else None
+    if until is not None:
+        request.data = {**request.data, "_postponed_until": until.isoformat()}
+    return until
+
+
+def _postponed_text(until: date) -> T:
+    return (
+        T("\nPenangguhan ada batasnya: cuti ini tetap hak Anda dan diberikan paling lambat ",
+          "\nA postponement has a limit: this leave stays your right and is granted by ")
+        + format_date(until)
+        + T(".", ".")
+    )  # fmt: skip
 
 
 async def _close_level(

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import outbox
@@ -31,6 +32,7 @@ LETTER_KIND = "leave_letter"
 # The municipal records classification for leave (800.1.11.4 = cuti, Permendagri 83/2022's
 # classification; HR confirms the OPD's own numbering pattern).
 NUMBER_FORMAT = "800.1.11.4/{seq:04d}/{opd}/{year}"
+NUMBER_ATTEMPTS = 20  # approvals racing for the same OPD's next number
 
 TYPE_TITLE = {
     "tahunan": "CUTI TAHUNAN",
@@ -85,19 +87,9 @@ async def issue(
             )
         )
     local = now.astimezone(ZoneInfo(tz)).date()
-    # Numbers are unique per OPD and year (the unique constraint backs this up).
-    seq = (
-        await session.scalar(
-            select(func.max(LeaveLetter.seq)).where(
-                LeaveLetter.opd_code == opd_code, LeaveLetter.year == local.year
-            )
-        )
-        or 0
-    ) + 1
-    number = NUMBER_FORMAT.format(seq=seq, opd=opd_code, year=local.year)
     office = principal or signer
     content: dict[str, Any] = {
-        "number": number,
+        "number": "",
         "title": TYPE_TITLE.get(request.kind, "CUTI"),
         "city": city,
         "opd": opd.name if opd is not None else "",
@@ -122,17 +114,8 @@ async def issue(
         },
         "request_ref": request.ref,
     }
-    letter = LeaveLetter(
-        request_id=request.id,
-        opd_code=opd_code,
-        year=local.year,
-        seq=seq,
-        number=number,
-        content=content,
-        issued_at=now,
-    )
-    session.add(letter)
-    await session.flush()
+    letter = await _numbered(session, request.id, opd_code, local.year, content, now)
+    number = letter.number
     await outbox.push(
         session,
         request.employee_id,
@@ -148,6 +131,50 @@ async def issue(
         key=f"letter:{request.ref}",
     )
     return letter
+
+
+async def _numbered(
+    session: AsyncSession,
+    request_id: int,
+    opd_code: str,
+    year: int,
+    content: dict[str, Any],
+    now: datetime,
+) -> LeaveLetter:
+    """The letter with the OPD's next number of the year. Two approvals at once may both read
+    the same highest number: the unique constraint (uq_leave_letter_no) refuses the second
+    insert inside its savepoint, and it takes the next number (on PostgreSQL's READ COMMITTED
+    each new read sees the winner's committed row)."""
+    for _ in range(NUMBER_ATTEMPTS):
+        seq = (
+            await session.scalar(
+                select(func.max(LeaveLetter.seq)).where(
+                    LeaveLetter.opd_code == opd_code, LeaveLetter.year == year
+                )
+            )
+            or 0
+        ) + 1
+        number = NUMBER_FORMAT.format(seq=seq, opd=opd_code, year=year)
+        letter = LeaveLetter(
+            request_id=request_id,
+            opd_code=opd_code,
+            year=year,
+            seq=seq,
+            number=number,
+            content={**content, "number": number},
+            issued_at=now,
+        )
+        try:
+            async with session.begin_nested():
+                session.add(letter)
+        except IntegrityError:
+            # The same request issued at once elsewhere: that letter is the letter.
+            issued = await for_request(session, request_id)
+            if issued is not None:
+                return issued
+            continue
+        return letter
+    raise RuntimeError(f"no free leave-letter number for {opd_code} {year} after retries")
 
 
 def attachment_of(letter: LeaveLetter) -> Attachment:

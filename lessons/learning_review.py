@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from integrations.audit import record as audit
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.audit import record as audit
 from core.messages import Reply
 from core.outbox import push
 from core.storage.models import Employee, LearningEvent

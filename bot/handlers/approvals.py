@@ -72,7 +72,9 @@ async def press_other(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
             {"step": step_id, "outcome": choice},
             group=group,
         )
-        for choice in leave_authority.allowed_outcomes(outcome.request.kind)
+        for choice in await leave_authority.outcomes_for(
+            ctx.session, outcome.request, ctx.deps.leave_rules
+        )
         if choice != leave_authority.SETUJU
     ]
     buttons.append(

@@ -15,7 +15,7 @@ from bot.context import Context
 from bot.handlers.general import intent_buttons
 from core.messages import Reply
 from core.text import T
-from integrations.faq import FaqBook, Known
+from integrations.faq import FaqBook, Known, current
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,8 @@ async def answer(ctx: Context, text: str) -> list[Reply] | None:
     book: FaqBook | None = ctx.deps.faq
     if book is None:
         return None
+    # The back office (maybe in another process) may have added question variants.
+    book = ctx.deps.faq = current(book)
     entry = book.find(text)
     if entry is None:
         return None

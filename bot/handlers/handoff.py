@@ -10,12 +10,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from integrations.audit import record
+
 from bot.context import Context
 from bot.handlers.registry import ActionHandler, Handler
 from core.messages import Reply
-from core.storage.models import HandoffCase
+from core.storage.models import HandoffCase, ServiceRequest
 from core.text import T
 from integrations.handoff import cases
+from integrations.leave_rules import rules_employment
+
+# Leave decided with a person goes to the staffing desk (the employee's OPD team, else BKPSDM).
+REQUEST_TOPIC = "kepegawaian"
 
 BACK_TO_BOT = frozenset(
     {
@@ -57,9 +63,8 @@ def guess_topic(text: str) -> str | None:
     return None
 
 
-async def open_for(ctx: Context, topic: str, source: str) -> Reply:
-    """Open a case for the employee talking (every promise of a person ends here)."""
-    _, reply = await cases.open_case(
+async def _open(ctx: Context, topic: str, source: str) -> tuple[HandoffCase, Reply]:
+    case, reply = await cases.open_case(
         ctx.session,
         env_of(ctx),
         employee=ctx.me,
@@ -68,6 +73,37 @@ async def open_for(ctx: Context, topic: str, source: str) -> Reply:
         source=source,
     )
     ctx.state.form, ctx.state.awaiting, ctx.state.misses = None, None, 0
+    return case, reply
+
+
+async def open_for(ctx: Context, topic: str, source: str) -> Reply:
+    """Open a case for the employee talking (every promise of a person ends here)."""
+    return (await _open(ctx, topic, source))[1]
+
+
+async def for_request(ctx: Context, request: ServiceRequest) -> Reply | None:
+    """A request the rules decide with a person (a leave type `handled_by_human`: CLTN) also
+    opens a case for the staffing desk, carrying the request's reference; the request keeps
+    the case's. None when the request needs no person."""
+    if request.kind is None or ctx.account.is_group:
+        return None
+    rules = ctx.deps.leave_rules
+    day = request.start_date or ctx.local_now.date()
+    kind = rules.version_for(day).leave_type(request.kind, rules_employment(ctx.me.employment))
+    if kind is None or not kind.handled_by_human:
+        return None
+    case, reply = await _open(ctx, REQUEST_TOPIC, f"{cases.REQUEST_SOURCE}{request.ref}")
+    request.data = {**request.data, "_handoff": case.ref}
+    record(
+        ctx.session,
+        now=ctx.now,
+        actor_id=ctx.me.id,
+        channel=ctx.account.channel,
+        entity="request",
+        entity_id=request.id,
+        action="handoff.opened",
+        detail={"case": case.ref},
+    )
     return reply
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.context import Context
 from bot.handlers import faq
+from bot.handlers.handoff import for_request
 from bot.handlers.registry import (
     UNHANDLED,
     ActionHandler,
@@ -528,7 +529,9 @@ async def press_submit(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     request = await submit(ctx.session, spec, ctx.me, form.data, env=env_of(ctx))
     ctx.state.close_form()
     ctx.state.drafts.pop(spec.id, None)
-    return [Reply(await received_text(ctx, request))]
+    received = Reply(await received_text(ctx, request))
+    case = await for_request(ctx, request)
+    return [received] if case is None else [received, case]
 
 
 async def received_text(ctx: Context, request: Any) -> T:

@@ -28,6 +28,7 @@ _PERSON_COLUMNS = (
     "phone",
     "email",
     "children",
+    "cuti_bersama_denied",
     "active",
 )
 

@@ -56,6 +56,7 @@ _BACK_OFFICE_PAGES = [
     ("POST", "/admin/org/apply"),
     ("POST", "/admin/org/check"),
     ("POST", "/admin/unknown/assign"),
+    ("POST", "/admin/unknown/faq"),
     ("POST", "/admin/unknown/rebuild"),
 ]
 
