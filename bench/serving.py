@@ -96,5 +96,6 @@ def served(
         | (env_extra or {})
     )
     output = folder / "serve.log"
-    with serve_process(env, *(args or []), output=output) as running:
+    # A loaded machine may take minutes to start it; the benchmark waits rather than fails.
+    with serve_process(env, *(args or []), output=output, timeout=900) as running:
         yield Served(running.url, running.pid, output, url, key, running.started_in)
