@@ -117,10 +117,33 @@ def start_serve(url: str, tg_url: str, workers: int) -> tuple[subprocess.Popen[b
         "AYO_WORKERS": str(workers),
         "PTB_TIMEDELTA": "true",
     }
+    # Its own process group, so that stopping it can wait for its worker processes too.
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], cwd=ROOT, env=env
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     return process, f"http://127.0.0.1:{port}"
+
+
+def stop_serve(serve: subprocess.Popen[bytes], grace: float = 30.0) -> None:
+    """SIGTERM, then wait until the server and every worker it started have exited."""
+    serve.send_signal(signal.SIGTERM)
+    try:
+        serve.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        serve.kill()
+        serve.wait()
+    deadline = time.monotonic() + grace
+    while True:
+        try:
+            os.killpg(serve.pid, 0)
+        except ProcessLookupError:
+            return
+        if time.monotonic() > deadline:
+            os.killpg(serve.pid, signal.SIGKILL)
+        time.sleep(0.2)
 
 
 async def wait_ready(url: str) -> None:
@@ -227,12 +250,7 @@ async def run(workers: list[int], rates: list[float], step: float, chats: int) -
                     results[name][str(rate)] = await measure(db, tag, count, patience=20)
                     print(name, rate, results[name][str(rate)], file=sys.stderr, flush=True)
             finally:
-                serve.send_signal(signal.SIGTERM)
-                try:
-                    serve.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    serve.kill()
-                    serve.wait()
+                stop_serve(serve)
         await db.dispose()
     finally:
         fake.terminate()

@@ -4,6 +4,8 @@
     python bench/webhook_load.py --seconds 30 --rates 100,250,500 --backends postgres
     python bench/webhook_load.py --serve-arg=--workers --serve-arg=2   # web side only on PG
     python bench/webhook_load.py --profile            # also a py-spy profile at 250/s
+    python bench/webhook_load.py --backends postgres --pause-workers \
+        --serve-arg=--workers --serve-arg=2           # the web side alone (see below)
 
 200 synthetic employees, each linked to a Telegram chat, get valid updates ("halo", "menu",
 "cek sisa cuti") posted to /telegram/webhook with the right secret, open loop: request i is
@@ -14,6 +16,11 @@ checked to be in the inbox) and the server's CPU per accepted update (its whole 
 so processing counts when it runs in the same process). The baseline is a bare Starlette app
 on the same uvicorn (httptools, uvloop) doing one INSERT per update into the same database,
 run in the same invocation. The fake Bot API (for the replies) runs in its own process.
+
+`--pause-workers` (PostgreSQL with `--workers N`) stops the worker processes with SIGSTOP for
+each step and lets them go (SIGCONT) for the drain: the web side is measured as if the workers
+ran on another machine (`ayo worker`), on a 2-core box where they would otherwise take the CPU
+the webhook needs; its CPU figure is then the web process alone.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -141,12 +149,24 @@ class Load:
     async def one(self, update_id: int, due: float, out: list[float], codes: Counter) -> None:
         loop = asyncio.get_running_loop()
         try:
-            if self.idle:
+            reused = bool(self.idle)
+            if reused:
                 reader, writer = self.idle.pop()
             else:
                 reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
             writer.write(self.request(update_id))
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 60)
+            try:
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 60)
+            except (OSError, asyncio.IncompleteReadError):
+                if not reused:
+                    raise
+                # The server closed an idle keep-alive connection (uvicorn's 5 s timeout): a
+                # real client reconnects and resends, and the same update_id is deduplicated.
+                codes["reconnected"] += 1
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+                writer.write(self.request(update_id))
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 60)
             status = int(head.split(b" ", 2)[1])
             length = 0
             for line in head.split(b"\r\n"):
@@ -223,6 +243,12 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def web_cpu_seconds(pid: int) -> float:
+    """CPU of the web process alone (not its worker processes)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -256,17 +282,37 @@ async def pending(url: str) -> int:
         await engine.dispose()
 
 
+def signal_workers(pid: int, sig: int) -> int:
+    """Send `sig` to every descendant of the `ayo serve` process (its worker processes)."""
+    sent = 0
+    for child in tree(pid)[1:]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, sig)
+            sent += 1
+    return sent
+
+
 def run_steps(
-    port: int, pid: int, chats: list[int], rates: list[float], seconds: float, settle: Any
+    port: int,
+    pid: int,
+    chats: list[int],
+    rates: list[float],
+    seconds: float,
+    settle: Any,
+    *,
+    pause_workers: bool = False,
 ) -> list[dict[str, Any]]:
     load = Load(port, chats)
     results = []
     for rate in rates:
-        before = cpu_seconds(pid)
+        paused = signal_workers(pid, signal.SIGSTOP) if pause_workers else 0
+        before = cpu_seconds(pid) if not paused else web_cpu_seconds(pid)
         result = asyncio.run(load.step(rate, seconds))
-        result["cpu_ms_per_accepted"] = round(
-            1000 * (cpu_seconds(pid) - before) / max(result["accepted"], 1), 2
-        )
+        spent = (cpu_seconds(pid) if not paused else web_cpu_seconds(pid)) - before
+        result["cpu_ms_per_accepted"] = round(1000 * spent / max(result["accepted"], 1), 2)
+        if paused:
+            result["workers_paused"] = paused
+            signal_workers(pid, signal.SIGCONT)
         result["backlog_left"] = settle()
         results.append(result)
         print(json.dumps(result), file=sys.stderr)
@@ -373,7 +419,15 @@ def bench_backend(args: argparse.Namespace, postgres: bool) -> dict[str, Any]:
                     return left
 
                 settle()
-                out["ayo"] = run_steps(port, ayo.pid, chats, args.rates, args.seconds, settle)
+                out["ayo"] = run_steps(
+                    port,
+                    ayo.pid,
+                    chats,
+                    args.rates,
+                    args.seconds,
+                    settle,
+                    pause_workers=args.pause_workers,
+                )
                 out["ayo_inbox_rows"] = asyncio.run(inbox_rows(url, "inbox"))
                 if args.profile:
                     load = Load(port, chats)
@@ -418,6 +472,9 @@ def main() -> None:
     parser.add_argument("--serve-arg", action="append", default=[], help="passed to ayo serve")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--no-baseline", action="store_true", help="only ayo (profiling runs)")
+    parser.add_argument(
+        "--pause-workers", action="store_true", help="SIGSTOP the workers during each step"
+    )
     args = parser.parse_args()
     if args.serve_baseline:
         baseline_server(args.serve_baseline[0], int(args.serve_baseline[1]))
@@ -430,6 +487,7 @@ def main() -> None:
         "load_average_after": round(os.getloadavg()[0], 2),
         "seconds_per_step": args.seconds,
         "serve_args": args.serve_arg,
+        "pause_workers": args.pause_workers,
         "results": results,
     }
     print(json.dumps(summary, indent=2, ensure_ascii=False))

@@ -5,9 +5,11 @@ It never knows which channel it serves: channels hand it an `Inbound` and read t
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,6 +45,32 @@ UNLINKED = T(
     "Hello! This chat is not linked to your staff record yet. Ask your HR administrator "
     "(BKPSDM) for a link code, then send: /start CODE",
 )
+
+
+# The database, not the update, failed: the connection dropped, a lock wait timed out, the
+# pool was exhausted, the driver's connection was left unusable. Retrying later succeeds.
+TRANSIENT_DB_ERRORS = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.InternalError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,
+)
+
+
+class ProcessingDeferred(Exception):
+    """The database failed during a step: the update stays pending and is tried again later.
+
+    Raised instead of marking the update failed, so a database restart, a failover or a lock
+    wait never ends in "something went wrong" for a message that can still be processed; the
+    caller stops the chat's turn (later updates of the chat wait, keeping their order).
+    """
+
+
+def is_transient(error: BaseException) -> bool:
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, TRANSIENT_DB_ERRORS)
 
 
 async def _default_unlinked(ctx: Context) -> list[Reply]:
@@ -89,7 +117,9 @@ class Engine:
         """Receive and process at once (local channels, where nobody waits for an ack)."""
         inbox_id = await self.receive(inbound)
         if inbox_id is not None:
-            await self.process(inbox_id)
+            # Kept pending when deferred: the next drain processes it (bot/channels/inbound.py).
+            with contextlib.suppress(ProcessingDeferred):
+                await self.process(inbox_id)
         return inbox_id
 
     async def process(self, inbox_id: int) -> bool:
@@ -116,6 +146,9 @@ class Engine:
             metrics.UPDATES_PROCESSED.labels(channel).inc()
             return True
         except Exception as exc:
+            if is_transient(exc):
+                log.warning("inbox %s deferred: database error %s", inbox_id, type(exc).__name__)
+                raise ProcessingDeferred(type(exc).__name__) from exc
             log.exception("inbox %s failed", inbox_id)
             metrics.UPDATES_FAILED.labels(channel).inc()
             await self._fail(inbox_id, f"handler error: {type(exc).__name__}")

@@ -3,13 +3,17 @@
 ayo learning plan --year 2026 [--json]      approved proposals (usulan pengembangan)
 ayo learning done USL-2612-000001 --jp 24 --by NIP [--json]
 ayo learning gaps [--year 2026] [--json]    the most common confirmed needs-analysis gaps
+ayo learning record --nip NIP --source classroom --title T --hours H --type teknis
+    --from D --to D [--by NIP] [--json]     HR records a training (verified at once)
+ayo learning export --year 2026 --out FILE.csv   one row per learning record (docs/OPERATIONS.md)
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -42,6 +46,20 @@ async def _open_db() -> Any:
     return db
 
 
+def _read(query: Any) -> Any:
+    """Run `query(session)` in a read-only session of the configured database."""
+
+    async def run() -> Any:
+        db = await _open_db()
+        try:
+            async with db.sessions() as session:
+                return await query(session)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
 def _rupiah(value: int) -> str:
     return f"Rp{value:,}".replace(",", ".")
 
@@ -56,15 +74,7 @@ def plan(
 
     wanted = year or _this_year()
 
-    async def run() -> list[Any]:
-        db = await _open_db()
-        try:
-            async with db.sessions() as session:
-                return await plan_for_year(session, wanted)
-        finally:
-            await db.dispose()
-
-    entries = asyncio.run(run())
+    entries = _read(lambda session: plan_for_year(session, wanted))
     total = sum(e.cost for e in entries)
     if json_mode:
         typer.echo(
@@ -209,15 +219,7 @@ def gaps(
 
     wanted = year or _this_year()
 
-    async def run() -> dict[str, Any]:
-        db = await _open_db()
-        try:
-            async with db.sessions() as session:
-                return await city_gaps(session, wanted)
-        finally:
-            await db.dispose()
-
-    result = asyncio.run(run())
+    result = _read(lambda session: city_gaps(session, wanted))
     if json_mode:
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
@@ -233,4 +235,136 @@ def gaps(
     typer.echo(
         f"AKPK: {counts['confirmed']} dikonfirmasi / confirmed, {counts['submitted']} menunggu "
         f"/ waiting, {counts['draft']} draf / draft"
+    )
+
+
+@app.command("record")
+def record(
+    nip: Annotated[str, typer.Option("--nip", help="The employee's NIP.")],
+    title: Annotated[str, typer.Option("--title", help="The training's name.")],
+    hours: Annotated[float, typer.Option("--hours", help="Hours of learning (JP by the rule).")],
+    competency: Annotated[
+        str, typer.Option("--type", help="teknis | manajerial | sosial_kultural.")
+    ],
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
+    source: Annotated[
+        str, typer.Option("--source", help="classroom | external | on_the_job.")
+    ] = "classroom",
+    provider: Annotated[str, typer.Option("--provider", help="The organiser.")] = "",
+    by: Annotated[
+        str | None, typer.Option("--by", help="NIP of the HR officer recording it.")
+    ] = None,
+    json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Record a training HR has the evidence of: verified at once, in the JP ledger."""
+    try:
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        err.print("[red]--from/--to: tulis tanggal YYYY-MM-DD / write dates as YYYY-MM-DD[/red]")
+        raise typer.Exit(2) from None
+
+    async def run() -> dict[str, Any]:
+        from core.clock import system_clock
+        from core.settings import Settings
+
+        db = await _open_db()
+        try:
+            async with db.transaction() as session:
+                return await record_training(
+                    session,
+                    nip=nip,
+                    source=source,
+                    title=title,
+                    provider=provider,
+                    hours=hours,
+                    competency=competency,
+                    start=first,
+                    end=last,
+                    by_nip=by,
+                    now=system_clock(),
+                    settings=Settings(),
+                )
+        finally:
+            await db.dispose()
+
+    result = asyncio.run(run())
+    if "error" in result:
+        err.print(f"[red]{result['error']}[/red]")
+        raise typer.Exit(2)
+    if json_mode:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    typer.echo(
+        f"#{result['id']}: {result['jp']:g} JP {result['type']} ({result['source']}) "
+        f"→ {result['nip']}, terverifikasi / verified"
+    )
+
+
+async def record_training(
+    session: Any,
+    *,
+    nip: str,
+    source: str,
+    title: str,
+    provider: str,
+    hours: float,
+    competency: str,
+    start: date,
+    end: date,
+    by_nip: str | None,
+    now: datetime,
+    settings: Any,
+) -> dict[str, Any]:
+    """HR's record of a training, verified at once; an error text when it cannot be kept."""
+    from sqlalchemy import select
+
+    from core.storage.models import Employee
+    from lessons import learning_records
+
+    person = (await session.execute(select(Employee).where(Employee.nip == nip))).scalar()
+    if person is None or not person.active:
+        return {"error": f"--nip {nip}: pegawai tidak ditemukan / no such employee"}
+    officer = None
+    if by_nip is not None:
+        officer = (await session.execute(select(Employee).where(Employee.nip == by_nip))).scalar()
+        if officer is None or not officer.has_role("hr_admin"):
+            return {"error": "--by: bukan petugas kepegawaian / not an HR officer"}
+    try:
+        event = await learning_records.record_verified(
+            session,
+            person,
+            source=source,
+            competency=competency,
+            title=title,
+            provider=provider,
+            start=start,
+            end=end,
+            hours=hours,
+            officer_id=officer.id if officer else None,
+            channel="cli",
+            now=now,
+            settings=settings,
+        )
+    except learning_records.RecordError as exc:
+        return {"error": f"{exc.id_text} / {exc.en_text}"}
+    return learning_records.as_json(event, person.nip)
+
+
+@app.command("export")
+def export(
+    out: Annotated[Path, typer.Option("--out", help="The CSV file to write.")],
+    year: Annotated[int | None, typer.Option("--year", help="The records' year.")] = None,
+) -> None:
+    """Every learning record of a year as CSV for the personnel system (docs/OPERATIONS.md)."""
+    from lessons.learning_export import export_rows, to_csv
+
+    wanted = year or _this_year()
+
+    rows = _read(lambda session: export_rows(session, wanted))
+    out.write_text(to_csv(rows), encoding="utf-8")
+    verified = [r for r in rows if r.status == "verified"]
+    typer.echo(
+        f"{len(rows)} catatan / records ({len(verified)} terverifikasi / verified, "
+        f"{sum(r.jp for r in verified):.2f} JP) → {out}"
     )

@@ -388,4 +388,7 @@ def create_web(app: App) -> FastAPI:
 
     deps = app.deps
     web.include_router(inbound_api(deps.db, deps.clock, deps.calendar, deps.leave_rules))
+    from integrations.learning_api import learning_api
+
+    web.include_router(learning_api(deps.db, deps.clock, deps.settings))
     return web

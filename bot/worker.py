@@ -19,7 +19,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from bot import inbox_claims
-from bot.engine import Engine
+from bot.engine import Engine, ProcessingDeferred
 from core.jobs import INSTANCE
 from core.storage.models import ChatAccount
 
@@ -47,6 +47,7 @@ class InboxWorker:
         self.after = after
         self.processed = 0
         self._turns: dict[int, asyncio.Task[int]] = {}
+        self._deferred = False  # a turn stopped on a database error (see `drain`)
         # Chats whose lease the heartbeat found taken over: their turn stops at once.
         self._lost: set[int] = set()
         self._hooks: set[asyncio.Task[None]] = set()
@@ -71,9 +72,17 @@ class InboxWorker:
         """Process until no chat with waiting updates can be claimed; returns updates done."""
         before = self.processed
         while True:
+            if self._deferred and not self._turns:
+                # The database failed during a turn: stop here; the update is pending and
+                # the next poll or kick tries again (no retry loop during an outage).
+                self._deferred = False
+                return self.processed - before
             self._wake.clear()
-            await self._fill()
+            if not self._deferred:
+                await self._fill()
             if not self._turns:
+                if self._deferred:
+                    continue
                 if self._wake.is_set():
                     continue
                 if await inbox_claims.claimable(self.db, now=self.clock()):
@@ -90,6 +99,8 @@ class InboxWorker:
         try:
             while not stop.is_set():
                 self._wake.clear()
+                # A deferred turn's chat is claimed again at this poll, not at once.
+                self._deferred = False
                 try:
                     await self._fill()
                 except Exception:
@@ -121,7 +132,7 @@ class InboxWorker:
             task.add_done_callback(lambda _t, chat=chat: self._turns.pop(chat, None))
 
     async def _turn(self, chat: int) -> int:
-        done = 0
+        done, deferred = 0, False
         try:
             # One query for the turn's updates; the heartbeat tells if the lease is lost.
             for inbox_id in await inbox_claims.pending_ids(
@@ -131,6 +142,10 @@ class InboxWorker:
                     break
                 await self.engine.process(inbox_id)
                 done += 1
+        except ProcessingDeferred:
+            # The database failed, not the update: give the chat back and let the next poll
+            # (not an immediate wake-up) try again, so a database outage is not a hot loop.
+            deferred = self._deferred = True
         except Exception:
             log.exception("inbox worker: chat account %s failed", chat)
         finally:
@@ -139,8 +154,9 @@ class InboxWorker:
             except Exception:
                 log.exception("inbox worker: releasing chat account %s failed", chat)
         self.processed += done
-        # More may be waiting (this chat's next updates, or others'): look again at once.
-        self._wake.set()
+        if not deferred:
+            # More may be waiting (this chat's next updates, or others'): look again at once.
+            self._wake.set()
         if done and self.after is not None:
             # In background: a turn never waits for the replies to be sent (the hook may run a
             # whole sender sweep), so the chat slot is free for the next chat at once.

@@ -10,6 +10,7 @@ through the approval engine only. Every call answers after its transaction commi
 
 # No `from __future__ import annotations`: FastAPI must see the local Annotated aliases.
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -76,6 +77,19 @@ class RequestOut(BaseModel):
     approver_nip: str | None = None
 
 
+def api_key_app(db: Database, clock: Clock) -> Callable[..., Awaitable[str]]:
+    """The dependency every /api/v1 route uses: the app name of a valid `X-API-Key`, or 401."""
+
+    async def app_dep(x_api_key: Annotated[str | None, Header()] = None) -> str:
+        async with db.transaction() as session:
+            found = await apikeys.verify(session, x_api_key or "", clock())
+            if found is None:
+                raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid API key")
+            return found.name
+
+    return app_dep
+
+
 def inbound_api(
     db: Database, clock: Clock, calendar: WorkCalendar, rules: LeaveRules | None = None
 ) -> APIRouter:
@@ -85,15 +99,7 @@ def inbound_api(
     only on what its app owns (`owns`); another app's request is answered 404, unchanged.
     """
     routes = APIRouter(prefix="/api/v1", tags=["inbound API for municipal apps"])
-
-    async def app_dep(x_api_key: Annotated[str | None, Header()] = None) -> str:
-        async with db.transaction() as session:
-            found = await apikeys.verify(session, x_api_key or "", clock())
-            if found is None:
-                raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid API key")
-            return found.name
-
-    AppName = Annotated[str, Depends(app_dep)]
+    AppName = Annotated[str, Depends(api_key_app(db, clock))]
 
     async def employee(session: AsyncSession, nip: str) -> Employee:
         person = (await session.execute(select(Employee).where(Employee.nip == nip))).scalar()

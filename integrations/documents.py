@@ -201,10 +201,22 @@ async def may_view(session: AsyncSession, doc: StoredDocument, viewer_id: int) -
     if viewer.has_role("hr_admin"):
         return True
     if doc.request_id is None:
-        return False
+        return await _verifies_learning(session, doc.id, viewer_id)
     steps = await session.execute(
         select(ApprovalStep).where(ApprovalStep.request_id == doc.request_id)
     )
     return any(
         viewer_id in (s.approver_id, s.acting_for_id, s.decided_by_id) for s in steps.scalars()
     )
+
+
+async def _verifies_learning(session: AsyncSession, doc_id: int, viewer_id: int) -> bool:
+    """The supervisor asked to verify the learning record this certificate belongs to."""
+    from core.storage.models import LearningEvent
+
+    found = await session.execute(
+        select(LearningEvent.id).where(
+            LearningEvent.document_id == doc_id, LearningEvent.verifier_id == viewer_id
+        )
+    )
+    return found.first() is not None

@@ -1,4 +1,9 @@
-"""Learning progress per employee and year: JP by competency, lessons, accuracy (set-based)."""
+"""Learning progress per employee and year: JP by competency and source, lessons, accuracy.
+
+Only verified learning records count (lessons/learning_records.py): a certificate waiting
+for the supervisor, or one they rejected, is not in the ledger. Set-based: one query per
+1000 employees.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.storage.models import LearningEvent, QuizAnswer
 from lessons.jp import JPSettings, by_competency, to_jp
+from lessons.learning_records import SOURCES, VERIFIED
 
 
 @dataclass
 class YearProgress:
     employee_id: int
     minutes: dict[str, float] = field(default_factory=dict)  # by competency type
-    lessons: int = 0
+    by_source: dict[str, float] = field(default_factory=dict)  # minutes by source
+    lessons: int = 0  # Ayo micro-lessons completed
+    records: int = 0  # verified learning records of every source
     answered: int = 0
     correct: int = 0
 
@@ -30,6 +38,10 @@ class YearProgress:
 
     def jp_by_competency(self, settings: JPSettings) -> dict[str, float]:
         return by_competency(self.minutes, settings)
+
+    def jp_by_source(self, settings: JPSettings) -> dict[str, float]:
+        """JP per source, every source present (0 when none)."""
+        return {s: to_jp(self.by_source.get(s, 0.0), settings) for s in SOURCES}
 
     @property
     def accuracy(self) -> float | None:
@@ -50,19 +62,25 @@ async def year_progress(
             select(
                 LearningEvent.employee_id,
                 LearningEvent.competency,
+                LearningEvent.source,
                 func.sum(LearningEvent.minutes),
                 func.count(LearningEvent.id),
             )
             .where(
                 LearningEvent.employee_id.in_(chunk),
+                LearningEvent.status == VERIFIED,
                 LearningEvent.start_date >= first,
                 LearningEvent.start_date <= last,
             )
-            .group_by(LearningEvent.employee_id, LearningEvent.competency)
+            .group_by(LearningEvent.employee_id, LearningEvent.competency, LearningEvent.source)
         )
-        for employee_id, competency, minutes, count in events:
-            found[employee_id].minutes[competency] = float(minutes or 0)
-            found[employee_id].lessons += int(count)
+        for employee_id, competency, source, minutes, count in events:
+            mine = found[employee_id]
+            mine.minutes[competency] = mine.minutes.get(competency, 0.0) + float(minutes or 0)
+            mine.by_source[source] = mine.by_source.get(source, 0.0) + float(minutes or 0)
+            mine.records += int(count)
+            if source == "ayo":
+                mine.lessons += int(count)
         answers = await session.execute(
             select(QuizAnswer.employee_id, QuizAnswer.correct, func.count(QuizAnswer.id))
             .where(

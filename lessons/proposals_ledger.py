@@ -1,8 +1,7 @@
-"""Where a finished development proposal lands in the JP ledger.
+"""Where a finished development proposal lands in the JP ledger: a verified learning record.
 
-One small function, so that it can be pointed at the learning records of kinds
-external / classroom / on-the-job (lessons/learning_records.py) once they exist: today it
-writes a `LearningEvent` without a lesson, which the year's progress already counts.
+A classroom training or seminar is a `classroom` record, a course or degree study an
+`external` one (lessons/learning_records.py); the HR officer who marks it done verified it.
 """
 
 from __future__ import annotations
@@ -12,11 +11,11 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.storage.models import LearningEvent
+from lessons import learning_records
 from lessons.jp import JPSettings
 
-# The ledger kind of each proposal kind: a classroom training, or external learning.
+# The ledger source of each proposal kind: a classroom training, or external learning.
 RECORD_KIND = {"pelatihan": "classroom", "seminar": "classroom"}
-ACTIVITY = {"classroom": "pelatihan klasikal", "external": "pelatihan nonklasikal"}
 
 
 def record_kind(proposal_kind: str) -> str:
@@ -39,21 +38,24 @@ def record_training(
     now: datetime,
     settings: JPSettings,
 ) -> LearningEvent:
-    """Add a finished training or course to the ledger, `jp` converted back to minutes."""
+    """Add a finished training or course to the ledger, verified, `jp` as its hours."""
     kind = record_kind(proposal_kind)
-    event = LearningEvent(
+    hours = jp * settings.minutes_per_jp / 60
+    return learning_records.add(
+        session,
         employee_id=employee_id,
-        lesson_id=None,
-        activity_type=ACTIVITY[kind],
-        competency=competency,
-        provider=provider[:120],
-        material=title[:300],
-        start_date=start,
-        end_date=end,
-        minutes=round(jp * settings.minutes_per_jp),
-        jp=jp,
+        source=kind,
+        competency=competency if competency in learning_records.COMPETENCIES else "teknis",
+        title=title or ref,
+        provider=provider,
+        start=start,
+        end=end,
+        hours=hours,
+        now=now,
+        settings=settings,
+        status=learning_records.VERIFIED,
+        verifier_id=verified_by,
+        recorded_by_id=verified_by,
+        external_key=f"proposal:{ref}" if ref else None,
         evidence={"kind": kind, "source": "proposal", "ref": ref, "verified_by": verified_by},
-        created_at=now,
     )
-    session.add(event)
-    return event

@@ -166,6 +166,8 @@ def _event(
         end_date=plan.day,
         minutes=lesson.minutes,
         jp=jp,
+        source="ayo",  # a completed micro-lesson needs no verifier
+        status="verified",
         evidence={
             "lesson_id": lesson.id,
             "content_hash": lesson.content_hash,

@@ -19,6 +19,14 @@ COMPETENCY_NAMES = {
 }
 
 
+SOURCE_NAMES = {
+    "ayo": T("Ayo", "Ayo"),
+    "external": T("kursus/MOOC", "courses/MOOCs"),
+    "classroom": T("pelatihan klasikal", "classroom training"),
+    "on_the_job": T("belajar di tempat kerja", "on-the-job learning"),
+}
+
+
 def fmt_jp(value: float) -> str:
     return f"{value:.1f}"
 
@@ -43,6 +51,14 @@ def progress_text(
     for code, value in progress.jp_by_competency(settings).items():
         name = COMPETENCY_NAMES.get(code, T(code, code))
         lines.append(T("• ", "• ") + name + T(f": {fmt_jp(value)} JP", f": {fmt_jp(value)} JP"))
+    by_source = progress.jp_by_source(settings)
+    if any(v for k, v in by_source.items() if k != "ayo"):
+        parts = [
+            SOURCE_NAMES[k] + T(f" {fmt_jp(v)}", f" {fmt_jp(v)}")
+            for k, v in by_source.items()
+            if v
+        ]
+        lines.append(T("Sumber: ", "Sources: ") + join(parts, sep=" · ") + T(" JP", " JP"))
     lines.append(
         T(f"Pelajaran selesai: {progress.lessons}", f"Lessons completed: {progress.lessons}")
     )
@@ -68,6 +84,8 @@ def progress_text(
 
 # More than this a day is not a habit one keeps next to a job: point to other training instead.
 MAX_DAILY_MINUTES = 15
+# A one-day training (bimtek, workshop) as the advice counts it; HR may say otherwise.
+TRAINING_JP = 8.0
 
 
 def projection_text(p: Projection, settings: JPSettings) -> T:
@@ -100,19 +118,32 @@ def projection_text(p: Projection, settings: JPSettings) -> T:
     )
     per_day = math.ceil(minutes / p.days_left) if p.days_left else None
     if per_day is not None and per_day <= MAX_DAILY_MINUTES:
+        trainings = math.ceil(missing / TRAINING_JP - 1e-9)
         advice = T(
             f"Cukup sekitar {per_day} menit belajar per hari kerja sampai akhir tahun "
-            f"({p.days_left} hari kerja lagi).",
+            f"({p.days_left} hari kerja lagi), atau {trainings} pelatihan lagi "
+            f"(±{TRAINING_JP:g} JP).",
             f"About {per_day} minutes of learning per working day until year end is enough "
-            f"({p.days_left} working days left).",
+            f"({p.days_left} working days left), or {trainings} more training "
+            f"(±{TRAINING_JP:g} JP).",
         )
     else:
         hours = fmt_jp(minutes / 60)
+        # What 15 minutes a day still brings; the rest in trainings of about a day each.
+        daily = MAX_DAILY_MINUTES * p.days_left / settings.minutes_per_jp
+        trainings = max(1, math.ceil((missing - daily) / TRAINING_JP - 1e-9))
+        mix_id = f"{trainings} pelatihan lagi (±{TRAINING_JP:g} JP)"
+        mix_en = f"{trainings} more training{'s' if trainings > 1 else ''} (±{TRAINING_JP:g} JP)"
+        if p.days_left:
+            mix_id += f" dan {MAX_DAILY_MINUTES} menit sehari"
+            mix_en += f" and {MAX_DAILY_MINUTES} minutes a day"
         advice = T(
             f"Pelajaran harian saja tidak cukup: ikuti pelatihan, bimtek atau kursus lain "
-            f"sekitar {hours} jam ({fmt_jp(missing)} JP) dan bicarakan dengan atasan Anda.",
+            f"sekitar {hours} jam ({fmt_jp(missing)} JP), misalnya {mix_id}, dan bicarakan "
+            'dengan atasan Anda. Catat yang sudah diikuti dengan "catat pelatihan".',
             f"Daily lessons alone will not do: take training, a workshop or another course of "
-            f"about {hours} hours ({fmt_jp(missing)} JP) and talk to your supervisor.",
+            f"about {hours} hours ({fmt_jp(missing)} JP), e.g. {mix_en}, and talk to your "
+            'supervisor. Record what you attended with "record a training".',
         )
     return join([behind, advice])
 

@@ -146,6 +146,8 @@ def build_jobs(
             lambda: sweeps.sweep_request_nudges(
                 db, clock(), calendar, after_hours=settings.nudge_after_working_hours,
                 default_tz=settings.timezone)),
+        Job("needs.remind", timedelta(seconds=300),
+            lambda: sweeps.sweep_needs_reminders(db, clock())),
     ]  # fmt: skip
     if sender is not None:
         jobs.insert(0, Job("outbox.send", timedelta(seconds=send_every or 2), sender.sweep))

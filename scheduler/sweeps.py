@@ -18,6 +18,7 @@ from integrations.delivery import deliver_due
 from integrations.handoff.sla import sweep_for_settings
 from integrations.sweeps import remind_and_escalate
 from lessons.daily import dispatch_due_lessons
+from lessons.needs_reminders import sweep_needs_reminders
 from scheduler.digest import sweep_weekly_digest
 from scheduler.nudges import sweep_request_nudges
 from scheduler.sender import Sender
@@ -29,6 +30,7 @@ __all__ = [
     "sweep_backend_calls",
     "sweep_handoff",
     "sweep_lessons",
+    "sweep_needs_reminders",
     "sweep_outbox",
     "sweep_request_nudges",
     "sweep_weekly_digest",

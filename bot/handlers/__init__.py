@@ -11,6 +11,7 @@ from bot.handlers import (
     general,
     handoff,
     learning,
+    learning_records,
     linking,
     needs,
     requests,
@@ -27,6 +28,7 @@ INTENT_HANDLERS: dict[str, Handler] = merge(
     requests.INTENTS,
     linking.INTENTS,
     needs.INTENTS,
+    learning_records.INTENTS,
 )
 ACTIONS: dict[str, ActionHandler] = merge(
     commands.ACTIONS,
@@ -38,7 +40,8 @@ ACTIONS: dict[str, ActionHandler] = merge(
     requests.ACTIONS,
     linking.ACTIONS,
     needs.ACTIONS,
+    learning_records.ACTIONS,
 )
 EXPECTS: dict[str, ExpectHandler] = merge(
-    learning.EXPECTS, services.EXPECTS, approvals.EXPECTS, needs.EXPECTS
+    learning.EXPECTS, services.EXPECTS, approvals.EXPECTS, needs.EXPECTS, learning_records.EXPECTS
 )

@@ -26,10 +26,13 @@ FETCH_FAILED = T(
 
 async def received(ctx: Context, file: dict[str, Any]) -> list[Reply]:
     """Check, fetch and keep a file; then the form goes on as if it had been answered."""
+    from bot.handlers.learning_records import accept_certificate, asking_certificate
     from bot.handlers.services import accept_document, asking_document
 
     store = ctx.deps.documents
-    if not asking_document(ctx):
+    # A form's attachment question, or a learning record's certificate.
+    accept = accept_certificate if asking_certificate(ctx) else accept_document
+    if accept is accept_document and not asking_document(ctx):
         return [Reply(NOT_WAITING)]
     refused = store.refusal(file.get("size"), file.get("mime"))
     if refused is not None:
@@ -38,7 +41,7 @@ async def received(ctx: Context, file: dict[str, Any]) -> list[Reply]:
         doc = await ctx.session.get(StoredDocument, int(file["stored"]))
         if doc is None or doc.owner_id != ctx.me.id:
             return [Reply(FETCH_FAILED)]
-        return await accept_document(ctx, doc)
+        return await accept(ctx, doc)
     channel = (ctx.deps.channels or {}).get(ctx.account.channel)
     if channel is None:
         return [Reply(FETCH_FAILED)]
@@ -60,4 +63,4 @@ async def received(ctx: Context, file: dict[str, Any]) -> list[Reply]:
     if isinstance(saved, T):
         return [Reply(saved)]
     log.info("document %s kept (%s bytes)", saved.id, saved.size)
-    return await accept_document(ctx, saved)
+    return await accept(ctx, saved)

@@ -119,6 +119,12 @@ async def quiz_next(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
 
 
 async def learning_progress(ctx: Context) -> list[Reply]:
+    """The year's verified JP per type and source against the target, with a button to record
+    learning outside Ayo ("catat pelatihan" typed here starts that record instead)."""
+    from bot.handlers import learning_records
+
+    if learning_records.wants_record(ctx.inbound.text or ""):
+        return await learning_records.start(ctx)
     today = local_day(ctx.me, ctx.now)
     progress = (await year_progress(ctx.session, [ctx.me.id], today.year))[ctx.me.id]
     settings = ctx.deps.settings
@@ -131,7 +137,11 @@ async def learning_progress(ctx: Context) -> list[Reply]:
         ceiling=is_ceiling(ctx.me.employment),
     )
     streak = await current_streak(ctx.session, ctx.me.id, today, ctx.deps.calendar)
-    return [Reply(progress_text(today.year, progress, projection, streak, settings))]
+    record = await ctx.button(
+        T("📝 Catat pelatihan/kursus", "📝 Record a training/course"), learning_records.START
+    )
+    text = progress_text(today.year, progress, projection, streak, settings)
+    return [Reply(text, (record,))]
 
 
 async def reminder_time(ctx: Context) -> list[Reply]:

@@ -25,6 +25,7 @@ from core.text import T, join
 from integrations.audit import record
 from lessons import needs
 from lessons.flow import local_day
+from lessons.needs_reminders import reminder_due
 from lessons.progress import year_progress
 from lessons.team import subtree
 
@@ -377,6 +378,8 @@ async def press_submit(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
         return [Reply(NO_SUPERVISOR)]
     row.status, row.submitted_at, row.supervisor_id = needs.SUBMITTED, ctx.now, boss.id
     row.adjusted = {}
+    # Swept by the scheduler: the supervisor is reminded once if they do not confirm.
+    row.remind_at = reminder_due(ctx.now, str(boss.timezone or ctx.tz), ctx.deps.calendar)
     heading = T(
         f"📋 Analisis kebutuhan pengembangan kompetensi {row.year} — mohon dikonfirmasi",
         f"📋 Competency development needs analysis {row.year} — please confirm",
@@ -533,7 +536,7 @@ async def press_confirm(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     row, employee = found
     framework = needs.load_framework()
     row.confirmed = needs.review_levels(row)
-    row.status, row.confirmed_at = needs.CONFIRMED, ctx.now
+    row.status, row.confirmed_at, row.remind_at = needs.CONFIRMED, ctx.now, None
     changed = sorted(k for k, v in (row.adjusted or {}).items() if (row.ratings or {}).get(k) != v)
     record(
         ctx.session,
@@ -676,11 +679,21 @@ async def _city_needs(ctx: Context) -> Reply:
     return Reply(join(lines))
 
 
+async def proposal(ctx: Context) -> list[Reply]:
+    """ "usul pelatihan" opens the proposal form; "saya sudah ikut kursus, ini sertifikatnya"
+    is finished learning to record instead (bot/handlers/learning_records.py)."""
+    from bot.handlers import learning_records
+
+    if learning_records.wants_record(ctx.inbound.text or "", proposing=True):
+        return await learning_records.start(ctx)
+    return await run_service_intent(ctx)
+
+
 INTENTS: dict[str, Handler] = {
     "needs.start": start,
     "team.needs": team_needs,
     # The proposal is a service form (integrations/services/usulan_pengembangan.yaml).
-    "development.proposal": run_service_intent,
+    "development.proposal": proposal,
 }
 ACTIONS: dict[str, ActionHandler] = {
     RATE: press_rate,

@@ -152,6 +152,24 @@ def test_unknown_competency_is_reported_at_its_key(course: Path) -> None:
     assert "unknown competency 'rahasia'" in errors[0].message
 
 
+@pytest.mark.parametrize("minutes", ["2", "8", "15"])
+def test_a_lesson_outside_three_to_seven_minutes_is_reported(course: Path, minutes: str) -> None:
+    lesson = LESSON.replace("minutes: 5\n", f"minutes: {minutes}\n")
+    write_lesson(course, "01-pertama", "demo-01", lesson=lesson)
+
+    errors = check_content(course.parent)
+
+    assert located(errors) == [("01-pertama.md", 7)]
+    assert errors[0].message == "'minutes' must be a whole number from 3 to 7"
+
+
+@pytest.mark.parametrize("minutes", ["3", "7"])
+def test_three_and_seven_minutes_are_accepted(course: Path, minutes: str) -> None:
+    write_lesson(course, "01-pertama", "demo-01", lesson=LESSON.replace("5\n", f"{minutes}\n"))
+
+    assert check_content(course.parent) == []
+
+
 def test_body_too_long_is_reported_where_it_crosses_the_limit(course: Path) -> None:
     # Lines of 100 characters: character 1,201 sits on the 13th body line (file line 9 + 12).
     body = ("x" * 99 + "\n") * 20

@@ -32,7 +32,7 @@ def test_a_small_gap_is_advised_as_minutes_a_day() -> None:
     # 5 JP = 225 minutes over 20 working days: 11.25, rounded up to 12 minutes a day.
     assert "kurang 5.0 JP" in text.id
     assert "Cukup sekitar 12 menit belajar per hari kerja sampai akhir tahun" in text.id
-    assert "(20 hari kerja lagi)" in text.id
+    assert "(20 hari kerja lagi), atau 1 pelatihan lagi (±8 JP)." in text.id
     assert "About 12 minutes of learning per working day" in text.en
     assert "JP per hari kerja" not in text.id
 
@@ -43,12 +43,16 @@ def test_a_gap_daily_lessons_cannot_close_points_to_other_training() -> None:
     assert "Pelajaran harian saja tidak cukup" in text.id
     assert "sekitar 13.5 jam (18.0 JP)" in text.id
     assert "menit belajar per hari kerja" not in text.id
+    # 15 minutes a day over 20 working days = 300 minutes = 6.7 JP; the other 11.3 JP are
+    # two trainings of about 8 JP.
+    assert "misalnya 2 pelatihan lagi (±8 JP) dan 15 menit sehari" in text.id
+    assert "e.g. 2 more trainings (±8 JP) and 15 minutes a day" in text.en
 
 
 def test_on_the_last_working_day_the_gap_is_training_not_minutes() -> None:
     text = projection_text(project(19.5, 20.0, date(2026, 12, 31), CAL), SETTINGS)
     assert "kurang 0.5 JP" in text.id
-    assert "sekitar 0.4 jam (0.5 JP)" in text.id
+    assert "sekitar 0.4 jam (0.5 JP), misalnya 1 pelatihan lagi (±8 JP), dan" in text.id
 
 
 def test_a_pppk_below_the_ceiling_is_never_behind() -> None:

@@ -137,7 +137,7 @@ def test_every_bad_row_is_reported_with_its_line_column_and_reason() -> None:
     result = read_sheet(sheet(*rows))
     assert result.catalog is None
     assert [(p.line, p.column, p.reason.id) for p in result.problems] == [
-        (3, "minutes", "'minutes' harus bilangan bulat dari 1 sampai 15"),
+        (3, "minutes", "'minutes' harus bilangan bulat dari 3 sampai 7"),
         (
             3,
             "tags",

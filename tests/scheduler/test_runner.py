@@ -76,6 +76,7 @@ async def test_the_scheduled_jobs_cover_sends_lessons_approvals_handoff_backends
             "backend.deliver",
             "digest.weekly",
             "requests.nudge",
+            "needs.remind",
         ]
         assert all(j.every <= timedelta(minutes=5) for j in jobs)
     finally:
@@ -100,5 +101,6 @@ async def test_the_sweeps_of_lessons_and_integrations_are_reached_and_run(
         "backend.deliver": 0,
         "digest.weekly": 0,
         "requests.nudge": 0,
+        "needs.remind": 0,
     }
     assert "not available" not in caplog.text

@@ -87,6 +87,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/approvals"): API_KEY,
     ("POST", "/api/v1/requests/{ref}/status"): API_KEY,
     ("GET", "/api/v1/requests/{ref}"): API_KEY,
+    ("POST", "/api/v1/learning/records"): API_KEY,
 }
 # Tables a refused request may write to: the audit trail of refusals, the login counters.
 REFUSALS_LOGGED = {"audit_events", "web_auth_attempts"}

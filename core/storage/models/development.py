@@ -35,3 +35,6 @@ class NeedsAnalysis(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When to remind the supervisor who has not confirmed yet (lessons/needs_reminders.py):
+    # a due time the scheduler sweeps, cleared once reminded or confirmed.
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

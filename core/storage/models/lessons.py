@@ -117,7 +117,10 @@ class LearningEvent(Base):
     """A completed learning activity with the fields a national record (SIASN) asks for."""
 
     __tablename__ = "learning_events"
-    __table_args__ = (Index("ix_learning_events_employee_start", "employee_id", "start_date"),)
+    __table_args__ = (
+        Index("ix_learning_events_employee_start", "employee_id", "start_date"),
+        Index("ix_learning_events_verifier", "verifier_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
@@ -133,3 +136,16 @@ class LearningEvent(Base):
     jp: Mapped[float] = mapped_column(Float)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Where the learning happened: ayo | external | classroom | on_the_job
+    # (lessons/learning_records.py). Ayo's micro-lessons are verified when completed.
+    source: Mapped[str] = mapped_column(String(20), default="ayo", server_default="ayo")
+    # pending | verified | rejected: only a verified record counts in the JP ledger.
+    status: Mapped[str] = mapped_column(String(10), default="verified", server_default="verified")
+    verifier_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))  # asked to decide
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reason: Mapped[str | None] = mapped_column(String(500))  # why it was rejected
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))  # HR, CLI
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("stored_documents.id"))
+    # The caller's own id ("app:external_id"): a repeated API call finds the record it made.
+    external_key: Mapped[str | None] = mapped_column(String(160), unique=True)

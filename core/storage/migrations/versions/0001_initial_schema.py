@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 09:00:34.911751
+Create Date: 2026-12-02 15:09:53.750157
 """
 
 from collections.abc import Sequence
@@ -288,27 +288,6 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['lesson_id'], ['lessons.id'], name=op.f('fk_learning_days_lesson_id_lessons')),
     sa.PrimaryKeyConstraint('employee_id', 'day', name=op.f('pk_learning_days'))
     )
-    op.create_table('learning_events',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('employee_id', sa.Integer(), nullable=False),
-    sa.Column('lesson_id', sa.String(length=80), nullable=True),
-    sa.Column('activity_type', sa.String(length=40), nullable=False),
-    sa.Column('competency', sa.String(length=20), nullable=False),
-    sa.Column('provider', sa.String(length=120), nullable=False),
-    sa.Column('material', sa.String(length=300), nullable=False),
-    sa.Column('start_date', sa.Date(), nullable=False),
-    sa.Column('end_date', sa.Date(), nullable=False),
-    sa.Column('minutes', sa.Integer(), nullable=False),
-    sa.Column('jp', sa.Float(), nullable=False),
-    sa.Column('evidence', sa.JSON(), nullable=False),
-    sa.Column('created_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_learning_events_employee_id_employees')),
-    sa.ForeignKeyConstraint(['lesson_id'], ['lessons.id'], name=op.f('fk_learning_events_lesson_id_lessons')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_learning_events'))
-    )
-    with op.batch_alter_table('learning_events', schema=None) as batch_op:
-        batch_op.create_index('ix_learning_events_employee_start', ['employee_id', 'start_date'], unique=False)
-
     op.create_table('leave_opening_balances',
     sa.Column('employee_id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
@@ -356,6 +335,7 @@ def upgrade() -> None:
     sa.Column('created_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('submitted_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('confirmed_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('remind_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_needs_analyses_employee_id_employees')),
     sa.ForeignKeyConstraint(['supervisor_id'], ['employees.id'], name=op.f('fk_needs_analyses_supervisor_id_employees')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_needs_analyses')),
@@ -363,6 +343,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('needs_analyses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_needs_analyses_employee_id'), ['employee_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_needs_analyses_remind_at'), ['remind_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_needs_analyses_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_needs_analyses_year'), ['year'], unique=False)
 
@@ -639,6 +620,42 @@ def upgrade() -> None:
     with op.batch_alter_table('handoff_messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_handoff_messages_case_id'), ['case_id'], unique=False)
 
+    op.create_table('learning_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('employee_id', sa.Integer(), nullable=False),
+    sa.Column('lesson_id', sa.String(length=80), nullable=True),
+    sa.Column('activity_type', sa.String(length=40), nullable=False),
+    sa.Column('competency', sa.String(length=20), nullable=False),
+    sa.Column('provider', sa.String(length=120), nullable=False),
+    sa.Column('material', sa.String(length=300), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('end_date', sa.Date(), nullable=False),
+    sa.Column('minutes', sa.Integer(), nullable=False),
+    sa.Column('jp', sa.Float(), nullable=False),
+    sa.Column('evidence', sa.JSON(), nullable=False),
+    sa.Column('created_at', core.storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('source', sa.String(length=20), server_default='ayo', nullable=False),
+    sa.Column('status', sa.String(length=10), server_default='verified', nullable=False),
+    sa.Column('verifier_id', sa.Integer(), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', core.storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reason', sa.String(length=500), nullable=True),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('document_id', sa.Integer(), nullable=True),
+    sa.Column('external_key', sa.String(length=160), nullable=True),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['employees.id'], name=op.f('fk_learning_events_decided_by_id_employees')),
+    sa.ForeignKeyConstraint(['document_id'], ['stored_documents.id'], name=op.f('fk_learning_events_document_id_stored_documents')),
+    sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_learning_events_employee_id_employees')),
+    sa.ForeignKeyConstraint(['lesson_id'], ['lessons.id'], name=op.f('fk_learning_events_lesson_id_lessons')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['employees.id'], name=op.f('fk_learning_events_recorded_by_id_employees')),
+    sa.ForeignKeyConstraint(['verifier_id'], ['employees.id'], name=op.f('fk_learning_events_verifier_id_employees')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_learning_events')),
+    sa.UniqueConstraint('external_key', name=op.f('uq_learning_events_external_key'))
+    )
+    with op.batch_alter_table('learning_events', schema=None) as batch_op:
+        batch_op.create_index('ix_learning_events_employee_start', ['employee_id', 'start_date'], unique=False)
+        batch_op.create_index('ix_learning_events_verifier', ['verifier_id', 'status'], unique=False)
+
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
@@ -698,6 +715,11 @@ def downgrade() -> None:
         batch_op.drop_index('ix_outbox_chat')
 
     op.drop_table('outbox')
+    with op.batch_alter_table('learning_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_learning_events_verifier')
+        batch_op.drop_index('ix_learning_events_employee_start')
+
+    op.drop_table('learning_events')
     with op.batch_alter_table('handoff_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_handoff_messages_case_id'))
 
@@ -766,6 +788,7 @@ def downgrade() -> None:
     with op.batch_alter_table('needs_analyses', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_needs_analyses_year'))
         batch_op.drop_index(batch_op.f('ix_needs_analyses_status'))
+        batch_op.drop_index(batch_op.f('ix_needs_analyses_remind_at'))
         batch_op.drop_index(batch_op.f('ix_needs_analyses_employee_id'))
 
     op.drop_table('needs_analyses')
@@ -778,10 +801,6 @@ def downgrade() -> None:
 
     op.drop_table('lesson_progress')
     op.drop_table('leave_opening_balances')
-    with op.batch_alter_table('learning_events', schema=None) as batch_op:
-        batch_op.drop_index('ix_learning_events_employee_start')
-
-    op.drop_table('learning_events')
     op.drop_table('learning_days')
     op.drop_table('learner_prefs')
     op.drop_table('intent_examples')
