@@ -13,11 +13,10 @@ HR officer's `ayo leave letter`) is the same letter, byte for byte.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -193,18 +192,27 @@ def _latin1(text: Any) -> str:
     return str(text if text is not None else "").encode("latin-1", "replace").decode("latin-1")
 
 
-class _Page(FPDF):
-    def multi_cell(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        # Each paragraph starts again at the left margin on the next line.
-        kwargs.setdefault("new_x", XPos.LMARGIN)
-        kwargs.setdefault("new_y", YPos.NEXT)
-        return super().multi_cell(*args, **kwargs)
+@cache
+def _page_class() -> type:
+    """The letter's page. fpdf (with Pillow, fontTools and numpy, about 20 MB) is imported when
+    a letter is drawn, not by every process that approves a leave."""
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
+    class Page(FPDF):
+        def multi_cell(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+            # Each paragraph starts again at the left margin on the next line.
+            kwargs.setdefault("new_x", XPos.LMARGIN)
+            kwargs.setdefault("new_y", YPos.NEXT)
+            return super().multi_cell(*args, **kwargs)
+
+    return Page
 
 
 def render(letter: LeaveLetter) -> bytes:
     """The letter as PDF bytes, from the row alone (the same bytes every time)."""
     c = letter.content
-    pdf = _Page(format="A4")
+    pdf = _page_class()(format="A4")
     pdf.set_creation_date(letter.issued_at)
     pdf.set_title(_latin1(f"Surat Izin {c['title'].title()} {c['number']}"))
     pdf.set_author(_latin1(c.get("opd") or c.get("city")))

@@ -18,9 +18,12 @@ if TYPE_CHECKING:
 
 
 def migrations_head() -> str | None:
-    from alembic.script import ScriptDirectory
+    from core.storage.migrate import alembic_config, head_revision
 
-    from core.storage.migrate import alembic_config
+    head = head_revision()  # from the files: no Alembic import on every probe
+    if head is not None:
+        return head
+    from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
