@@ -32,8 +32,15 @@ def export(ref: str, into: Path) -> Path:
     tar = into / "tree.tar"
     tar.write_bytes(archive)
     with tarfile.open(tar) as t:
-        t.extractall(into / "tree", filter="data")
+        t.extractall(into / "tree", filter=_tree_files)
     return into / "tree"
+
+
+def _tree_files(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
+    # A symlink out of the tree (a worktree's `.venv`) is not part of the code: skip it.
+    if member.issym() and member.linkname.startswith("/"):
+        return None
+    return tarfile.data_filter(member, dest)
 
 
 def timed(args: list[str], cwd: Path) -> tuple[float, float]:

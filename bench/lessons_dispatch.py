@@ -1,7 +1,7 @@
 """Morning-push benchmark: one `dispatch_due_lessons` sweep over N employees.
 
     .venv/bin/python bench/lessons_dispatch.py --employees 20000 --database postgres \
-        --variants ours,savepoint_claims
+        --variants ours,orm_rows,savepoint_claims
     .venv/bin/python bench/lessons_dispatch.py --employees 2000     # SQLite, a quick iteration
 
 Each variant gets a fresh temporary database (SQLite file, or a database created on the local
@@ -9,7 +9,10 @@ PostgreSQL, AYO_TEST_POSTGRES_URL) with the built-in lessons and N synthetic
 employees (nine in ten linked to a Telegram chat, the rest reached in the local web chat), and
 runs one sweep at 09:00 on a working day. Variants, side by side:
   ours                 the real sweep (set-based per chunk of 500, accounts in one query,
-                       the day's claims one INSERT … ON CONFLICT DO NOTHING RETURNING)
+                       the day's claims one INSERT … ON CONFLICT DO NOTHING RETURNING, the
+                       chunk's button tokens and outbox rows one INSERT each)
+  orm_rows             the real sweep with every button token and outbox row an ORM object
+                       flushed by the session's unit of work, as before
   savepoint_claims     the real sweep with the claims one savepoint per person, as before
   per_person_accounts  the real sweep with the chat-account lookup done per person, as before
   naive                a per-employee baseline: one transaction per person, a plan, a push
@@ -32,11 +35,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, insert, select
 
-from core import jobs, outbox
+from core import jobs, outbox, tokens
+from core.messages import Button
 from core.settings import Settings
 from core.storage import migrate
 from core.storage.db import Database
-from core.storage.models import ChatAccount, Employee, OrgUnit, OutboxItem
+from core.storage.models import ButtonToken, ChatAccount, Employee, OrgUnit, OutboxItem
+from core.text import T
 from core.workdays import WorkCalendar
 from lessons import daily, reach
 from lessons.catalog import DEFAULT_CONTENT_DIR
@@ -93,6 +98,27 @@ async def per_person_accounts(session: Any, nips: dict[int, str], now: datetime)
     return {i: await outbox.account_for_push(session, i, now) for i in nips}
 
 
+async def orm_rows(session: Any, buttons: tokens.TokenBatch, messages: list[dict]) -> None:
+    """The chunk's writes as they were: an ORM object per token and outbox row."""
+    for row in buttons.rows:
+        session.add(ButtonToken(**row))
+    buttons.rows = []
+    for row in messages:
+        session.add(OutboxItem(**row))
+
+
+def orm_maker(session: Any, employee_id: int, now: datetime) -> Any:
+    """Buttons whose tokens are ORM objects added one by one (`tokens.issue`)."""
+
+    async def make(label: T, action: str, payload: dict, group: str | None) -> Button:
+        token = await tokens.issue(
+            session, employee_id=employee_id, action=action, payload=payload, now=now, group=group
+        )
+        return Button(label, token)
+
+    return make
+
+
 async def naive_sweep(db: Database, now: datetime, calendar: WorkCalendar, settings: Any) -> int:
     """One transaction and a handful of queries per employee."""
     async with db.sessions() as session:
@@ -116,7 +142,7 @@ async def naive_sweep(db: Database, now: datetime, calendar: WorkCalendar, setti
             plan = (await plan_days(session, [who], {employee_id: d.day}, now, curriculum))[
                 employee_id
             ]
-            replies = await plan_replies(session, plan, daily._maker(session, employee_id, now))
+            replies = await plan_replies(session, plan, orm_maker(session, employee_id, now))
             for n, reply in enumerate(replies):
                 key = f"{daily.JOB_KIND}:{employee_id}:{d.day}:{n}"
                 await outbox.push(session, employee_id, reply, now=now, key=key)
@@ -139,11 +165,13 @@ async def run(variant: str, n: int, backend: str = "sqlite") -> dict[str, Any]:
             await import_folder(db, DEFAULT_CONTENT_DIR, NOW)
             await seed(db, n)
             calendar = WorkCalendar(None)
-            original, original_claim = reach.accounts_for_push, jobs.claim_many
+            original = reach.accounts_for_push, jobs.claim_many, daily._write
             if variant == "per_person_accounts":
                 reach.accounts_for_push = per_person_accounts  # type: ignore[assignment]
             if variant == "savepoint_claims":
                 jobs.claim_many = savepoint_claims  # type: ignore[assignment]
+            if variant == "orm_rows":
+                daily._write = orm_rows  # type: ignore[assignment]
             started = time.perf_counter()
             try:
                 if variant == "naive":
@@ -151,7 +179,7 @@ async def run(variant: str, n: int, backend: str = "sqlite") -> dict[str, Any]:
                 else:
                     pushed = await daily.dispatch_due_lessons(db, NOW, calendar, settings)
             finally:
-                reach.accounts_for_push, jobs.claim_many = original, original_claim
+                reach.accounts_for_push, jobs.claim_many, daily._write = original
             seconds = time.perf_counter() - started
             async with db.sessions() as session:
                 messages = (await session.execute(select(func.count(OutboxItem.id)))).scalar_one()

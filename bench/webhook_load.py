@@ -31,6 +31,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -319,23 +320,36 @@ def run_steps(
     return results
 
 
-def profile(pid: int, seconds: float, out: Path) -> list[tuple[str, float]]:
-    """py-spy for `seconds`: the functions holding the most samples (inclusive %)."""
-    spy = Path(sys.executable).parent / "py-spy"
+def profile(pid: int, seconds: float, out: Path) -> dict[str, list[tuple[str, float]]]:
+    """py-spy for `seconds` over the server and its worker processes: the functions holding
+    the most samples, inclusive (on the stack) and self (the running frame), in %."""
+    # The venv's py-spy (the [bench] extra), else one on PATH.
+    spy = shutil.which(
+        "py-spy", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    )
+    if spy is None:
+        raise SystemExit("--profile needs py-spy: pip install -e '.[bench]'")
     subprocess.run(
-        [str(spy), "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "100",
-         "--format", "raw", "--output", str(out), "--nonblocking"],
+        [spy, "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "100",
+         "--format", "raw", "--output", str(out), "--nonblocking", "--subprocesses"],
         check=True, capture_output=True,
     )  # fmt: skip
     inclusive: Counter = Counter()
+    leaf: Counter = Counter()
     total = 0
     for line in out.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         n = int(count)
         total += n
-        for frame in set(stack.split(";")):
+        frames = stack.split(";")
+        leaf[frames[-1]] += n
+        # With --subprocesses, py-spy names the process in a first frame of its own.
+        for frame in {f for f in frames if not f.startswith("process ")}:
             inclusive[frame] += n
-    return [(f, round(100 * n / total, 1)) for f, n in inclusive.most_common(40)]
+    return {
+        "inclusive": [(f, round(100 * n / total, 1)) for f, n in inclusive.most_common(60)],
+        "self": [(f, round(100 * n / total, 1)) for f, n in leaf.most_common(30)],
+    }
 
 
 def baseline(args: argparse.Namespace, postgres: bool) -> list[dict[str, Any]]:
@@ -420,7 +434,7 @@ def bench_backend(args: argparse.Namespace, postgres: bool) -> dict[str, Any]:
                     load.next_id = 10_000_000
                     spy = folder / "profile.txt"
 
-                    async def during() -> list[tuple[str, float]]:
+                    async def during() -> dict[str, list[tuple[str, float]]]:
                         task = asyncio.create_task(load.step(250, args.seconds))
                         top = await asyncio.to_thread(profile, ayo.pid, args.seconds - 2, spy)
                         await task

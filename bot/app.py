@@ -25,7 +25,7 @@ class App:
     local: LocalChannel
     # Telegram / WhatsApp adapters by name (bot/channels/setup.py); empty when none is set.
     channels: dict[str, Any] = field(default_factory=dict)
-    # Webhooks and polling commit updates and process them per chat here (bot/channels/inbound.py).
+    # Webhooks and polling commit updates and process them per chat here (bot/inbound/pipeline.py).
     inbound: Any = None
 
     @property
@@ -60,7 +60,7 @@ def build_deps(settings: Settings, db: Database, clock: Clock) -> Deps:
         leave_rules=wired.leave_rules,
         connectors=wired.connectors,
         handoff=load_teams(settings.handoff_teams),
-        faq=load_faq(settings.faq_path, calendar, normalize),
+        faq=load_faq(settings.faq_path, calendar, normalize, settings.resolved_faq_additions()),
     )
 
 
@@ -74,9 +74,9 @@ async def build_app(
     logsafe.install(settings)  # before any client is built: none may log a secret
     db = Database(settings.resolved_database_url())
     deps = build_deps(settings, db, clock)
-    from bot.channels.inbound import InboundPipeline
     from bot.channels.setup import build_channels
     from bot.handlers.linking import unlinked
+    from bot.inbound.pipeline import InboundPipeline
 
     engine = Engine(deps, unlinked=unlinked)
     app = App(settings=settings, deps=deps, engine=engine, local=LocalChannel(engine))

@@ -41,7 +41,7 @@ def _broadcast() -> click.Command:
 
 def _channel_command(name: str) -> Callable[[], click.Command]:
     def load() -> click.Command:
-        from bot.channels.cli import mount as mount_channels
+        from bot.linking.cli import mount as mount_channels
 
         return _mounted(mount_channels, name)
 
@@ -88,7 +88,7 @@ def _faq() -> click.Command:
 
 
 def _inbox() -> click.Command:
-    from bot.inbox_cli import app as inbox_app
+    from bot.inbound.cli import app as inbox_app
 
     return typer.main.get_group(inbox_app)
 

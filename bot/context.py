@@ -32,6 +32,8 @@ class Context:
     deps: Deps
     inbox_id: int | None = None
     match: MatchResult | None = None
+    # The intent being served, set by the dispatcher before it runs the intent's handler.
+    intent: str | None = None
     _group: str | None = field(default=None, repr=False)
 
     @property

@@ -11,7 +11,7 @@ from bot import handlers
 from bot.context import Context
 from bot.handlers import commands, faq, handoff
 from bot.handlers.general import intent_buttons
-from bot.handlers.registry import Redirect, Result, Unhandled
+from bot.handlers.registry import Answer, Fetch, Redirect, Result, Unhandled
 from core import tokens
 from core.messages import Reply
 from core.text import T
@@ -64,7 +64,11 @@ def clean_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()[:MAX_TEXT]
 
 
-async def step(ctx: Context) -> list[Reply]:
+# What a step comes to: the replies, or a backend query the engine makes between transactions.
+Outcome = list[Reply] | Fetch
+
+
+async def step(ctx: Context) -> Outcome:
     """Route one inbound update of a linked chat to the handler that owns it."""
     inbound = ctx.inbound
     if inbound.button is not None:
@@ -91,19 +95,19 @@ async def step(ctx: Context) -> list[Reply]:
     command = commands.match(text)
     if command is not None:
         return await command(ctx)
-    expect = ctx.state.get("expect")
-    if expect is not None:
-        handler = handlers.EXPECTS.get(expect.get("kind", ""))
+    awaiting = ctx.state.awaiting
+    if awaiting is not None:
+        handler = handlers.EXPECTS.get(awaiting.kind)
         if handler is not None:
             return await follow(ctx, await handler(ctx, text), text)
-        ctx.state.clear("expect")
+        ctx.state.awaiting = None
     return await route_text(ctx, text)
 
 
-async def press_button(ctx: Context, token: str) -> list[Reply]:
+async def press_button(ctx: Context, token: str) -> Outcome:
     pressed = await tokens.press(ctx.session, token, employee_id=ctx.me.id, now=ctx.now)
     if isinstance(pressed, tokens.Refusal):
-        from integrations.audit import record
+        from core.audit import record
 
         log.warning("button refused: %s (inbox %s)", pressed.value, ctx.inbox_id)
         record(
@@ -132,7 +136,7 @@ DATE_INTENTS = ("leave.request", "permit.request", "room.booking", "vehicle.book
 ALSO = T("Sekalian: ", "Also: ")
 
 
-async def route_text(ctx: Context, text: str) -> list[Reply]:
+async def route_text(ctx: Context, text: str) -> Outcome:
     router = ctx.deps.router
     norm = normalize(text)
     if cues.only_dates(norm):
@@ -151,12 +155,12 @@ async def route_text(ctx: Context, text: str) -> list[Reply]:
         "inbox %s: %s %s %.2f", ctx.inbox_id, match.kind.value, match.intent, match.confidence
     )
     if match.kind.value == "full" and match.intent is not None:
-        ctx.state.clear("misses")
+        ctx.state.misses = 0
         return await run_intent(ctx, match.intent, text, match=match)
     return await not_understood(ctx, text, [s.intent for s in match.suggestions][:3])
 
 
-async def route_parts(ctx: Context, text: str, parts: list[str]) -> list[Reply] | None:
+async def route_parts(ctx: Context, text: str, parts: list[str]) -> Outcome | None:
     """Two requests in one message: serve the one that needs an action, offer the other."""
     router = ctx.deps.router
     found = []
@@ -171,20 +175,35 @@ async def route_parts(ctx: Context, text: str, parts: list[str]) -> list[Reply] 
     found.sort(key=lambda m: m.intent in ALONGSIDE)
     first, rest = found[0], found[1:]
     log.info("inbox %s: %s requests, first %s", ctx.inbox_id, len(found), first.intent)
-    ctx.state.clear("misses")
+    ctx.state.misses = 0
     ctx.match = first
-    replies = await run_intent(ctx, first.intent, text, match=first)
+    served = await run_intent(ctx, first.intent, text, match=first)
+    replies: list[Reply] = []
     for other in rest[:1]:
         if other.intent in ALONGSIDE and allowed_for(ctx, other.intent):
             ctx.match = other
             extra = await run_intent(ctx, other.intent, other.text, match=other)
-            replies += [replace(r, text=ALSO + r.text) for r in extra]
+            if not isinstance(extra, Fetch):
+                replies += [replace(r, text=ALSO + r.text) for r in extra]
         else:
             buttons = await intent_buttons(ctx, [other.intent], other.text)
             replies.append(
                 Reply(ALSO + T("ada permintaan lain?", "another request?"), tuple(buttons))
             )
-    return replies
+    return then_also(served, replies)
+
+
+def then_also(outcome: Outcome, more: list[Reply]) -> Outcome:
+    """`more` after the outcome's replies, also when those come after a backend query."""
+    if not more:
+        return outcome
+    if not isinstance(outcome, Fetch):
+        return [*outcome, *more]
+
+    async def then(ctx: Context, answer: Answer) -> list[Reply]:
+        return [*await outcome.then(ctx, answer), *more]
+
+    return replace(outcome, then=then)
 
 
 async def ask_what_for_date(ctx: Context, text: str) -> list[Reply]:
@@ -203,11 +222,10 @@ async def not_understood(ctx: Context, text: str, suggestions: list[str]) -> lis
     from bot.unknown import remember
 
     await remember(ctx.session, text, ctx.now)
-    misses = int(ctx.state.get("misses", 0)) + 1
-    ctx.state.set("misses", misses)
+    ctx.state.misses += 1
     allowed = [s for s in suggestions if allowed_for(ctx, s)]
-    if misses >= 2:
-        ctx.state.clear("misses")
+    if ctx.state.misses >= 2:
+        ctx.state.misses = 0
         buttons = await intent_buttons(ctx, ["human.handoff", "menu"])
         return [Reply(SECOND_MISS, tuple(buttons))]
     if allowed:
@@ -230,7 +248,7 @@ def allowed_for(ctx: Context, intent: str) -> bool:
 
 async def run_intent(
     ctx: Context, intent: str, text: str, match: Any = None, hops: int = 0
-) -> list[Reply]:
+) -> Outcome:
     """Run an intent's handler, after checking the employee's role allows it."""
     if not allowed_for(ctx, intent):
         spec = ctx.deps.router.catalog.get(intent)
@@ -244,7 +262,8 @@ async def run_intent(
     handler = handlers.INTENT_HANDLERS.get(intent)
     if handler is None:
         return [Reply(NOT_AVAILABLE)]
-    ctx.state.set("last_intent", intent)
+    # The handler reads which intent it serves (one handler may serve several: the forms).
+    ctx.intent = intent
     return await follow(ctx, await handler(ctx), text, hops)
 
 
@@ -252,8 +271,9 @@ async def run_intent(
 MAX_REDIRECTS = 3
 
 
-async def follow(ctx: Context, result: Result, text: str, hops: int = 0) -> list[Reply]:
-    """Turn a handler's result into replies: its own, another intent's, or a fresh route."""
+async def follow(ctx: Context, result: Result, text: str, hops: int = 0) -> Outcome:
+    """Turn a handler's result into replies (its own, another intent's, or a fresh route's),
+    or the backend query it asks the engine to make."""
     if isinstance(result, Redirect):
         if hops >= MAX_REDIRECTS:
             log.warning("inbox %s: redirect loop at %s", ctx.inbox_id, result.intent)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, update
@@ -16,14 +17,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import dispatch
 from bot.context import Context
 from bot.deps import Deps
-from bot.inbox_writer import InboxWriter, row_of
+from bot.handlers.registry import Answer, Fetch
+from bot.inbound import waiting
+from bot.inbound.writer import InboxWriter, row_of
 from bot.state import ConversationState
 from bot.types import BUTTON_LIMIT, CHAT_ID_LIMIT, KEY_LIMIT, TEXT_LIMIT, Inbound
 from core import metrics, untrusted
 from core.messages import Reply
 from core.outbox import enqueue_reply
+from core.statuses import InboxStatus
 from core.storage.models import ChatAccount, Employee, InboxItem, OutboxItem
 from core.text import T
+from integrations.connectors.base import DeliveryError
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +88,7 @@ class Engine:
     def __init__(self, deps: Deps, unlinked: UnlinkedHandler | None = None) -> None:
         self.deps = deps
         self.unlinked = unlinked or _default_unlinked
-        # Updates arriving together are committed together (bot/inbox_writer.py).
+        # Updates arriving together are committed together (bot/inbound/writer.py).
         self.writer = InboxWriter(deps.db, deps.clock)
 
     async def receive(self, inbound: Inbound) -> int | None:
@@ -123,17 +128,23 @@ class Engine:
         return inbox_id
 
     async def process(self, inbox_id: int) -> bool:
-        """Process one inbox item exactly once; False if it was already processed."""
+        """Process one inbox item exactly once; False if it was already processed (or waits
+        for an earlier update of its chat that is asking a backend)."""
         channel = "unknown"
         try:
             async with self.deps.db.transaction() as session:
                 # A write first: it takes the row lock (PostgreSQL) or the writer lock (SQLite)
                 # before anything is read, so the web request and a worker that reach the same
                 # update at once never both process it.
+                now = self.deps.clock()
                 claimed = await session.execute(
                     update(InboxItem)
-                    .where(InboxItem.id == inbox_id, InboxItem.status == "pending")
-                    .values(status="pending")
+                    .where(
+                        InboxItem.id == inbox_id,
+                        waiting.to_process(now),
+                        waiting.not_calling(InboxItem.chat_account_id, now),
+                    )
+                    .values(status=InboxStatus.PENDING)
                     .execution_options(synchronize_session=False)
                 )
                 if claimed.rowcount == 0:
@@ -141,8 +152,17 @@ class Engine:
                 item = await session.get(InboxItem, inbox_id)
                 if item is None:
                     return False
-                channel = item.channel
-                await self._step(session, item)
+                channel, chat = item.channel, item.chat_account_id
+                fetch = await self._step(session, item)
+                started = item.processed_at
+            if fetch is not None:
+                # The step is committed: no inbox or conversation row is locked during the call.
+                answer = await self._ask(fetch)
+                async with self.deps.db.transaction() as session:
+                    await self._answer(session, inbox_id, started, fetch, answer)
+                # Updates of this chat that arrived during the call waited for its answer.
+                if chat is not None:
+                    await self.process_pending(chat)
             metrics.UPDATES_PROCESSED.labels(channel).inc()
             return True
         except Exception as exc:
@@ -157,7 +177,7 @@ class Engine:
     async def process_pending(self, chat_account_id: int | None = None, limit: int = 100) -> int:
         """Process waiting inbox items oldest first (per chat, in order)."""
         async with self.deps.db.sessions() as session:
-            query = select(InboxItem.id).where(InboxItem.status == "pending")
+            query = select(InboxItem.id).where(waiting.to_process(self.deps.clock()))
             if chat_account_id is not None:
                 query = query.where(InboxItem.chat_account_id == chat_account_id)
             ids = list(
@@ -168,7 +188,8 @@ class Engine:
             done += await self.process(inbox_id)
         return done
 
-    async def _step(self, session: AsyncSession, item: InboxItem) -> None:
+    async def _context(self, session: AsyncSession, item: InboxItem) -> Context:
+        """Who is talking and their conversation (its row locked until the step commits)."""
         now = self.deps.clock()
         account = await session.get(ChatAccount, item.chat_account_id)
         employee = (
@@ -182,7 +203,7 @@ class Engine:
             meta=dict(item.meta or {}),
         )
         state = await ConversationState.load(session, account.id, now)
-        ctx = Context(
+        return Context(
             session=session,
             now=now,
             account=account,
@@ -192,28 +213,84 @@ class Engine:
             deps=self.deps,
             inbox_id=item.id,
         )
+
+    async def _step(self, session: AsyncSession, item: InboxItem) -> Fetch | None:
+        """Run the step; a backend query it asks for is returned, to be made after commit."""
+        ctx = await self._context(session, item)
         if ctx.employee is None:
-            replies = await self.unlinked(ctx)
+            outcome: dispatch.Outcome = await self.unlinked(ctx)
         else:
-            replies = await dispatch.step(ctx)
-        state.save()
+            outcome = await dispatch.step(ctx)
+        ctx.state.save()
+        if isinstance(outcome, Fetch):
+            item.status = InboxStatus.CALLING
+            item.processed_at = ctx.now
+            log.info("inbox %s asks %s %s", item.id, outcome.backend, outcome.operation)
+            return outcome
+        self._reply(ctx, item, outcome)
+        return None
+
+    async def _ask(self, fetch: Fetch) -> Answer:
+        connector = self.deps.connectors[fetch.backend]
+        try:
+            return await connector.query(fetch.operation, fetch.params)
+        except DeliveryError as exc:
+            log.warning("backend %s %s: %s", fetch.backend, fetch.operation, type(exc).__name__)
+            return exc
+
+    async def _answer(
+        self,
+        session: AsyncSession,
+        inbox_id: int,
+        started: datetime | None,
+        fetch: Fetch,
+        answer: Answer,
+    ) -> None:
+        """Write the replies the backend's answer makes, unless the update was taken over."""
+        mine = await session.execute(
+            update(InboxItem)
+            .where(
+                InboxItem.id == inbox_id,
+                InboxItem.status == InboxStatus.CALLING,
+                InboxItem.processed_at == started,
+            )
+            .values(status=InboxStatus.CALLING)
+            .execution_options(synchronize_session=False)
+        )
+        item = await session.get(InboxItem, inbox_id) if mine.rowcount else None
+        if item is None:
+            # Past its lease another process took the update over; it writes the reply.
+            log.warning("inbox %s: backend answered after the update was taken over", inbox_id)
+            return
+        ctx = await self._context(session, item)
+        replies = await fetch.then(ctx, answer)
+        ctx.state.save()
+        self._reply(ctx, item, replies)
+
+    def _reply(self, ctx: Context, item: InboxItem, replies: list[Reply]) -> None:
+        account = ctx.account
         for n, reply in enumerate(replies):
             if account.is_group and reply.sensitive:
                 reply = Reply(PRIVATE_ONLY)
             enqueue_reply(
-                session, account, reply, now=now, key=f"reply:{item.id}:{n}", in_reply_to=item.id
+                ctx.session,
+                account,
+                reply,
+                now=ctx.now,
+                key=f"reply:{item.id}:{n}",
+                in_reply_to=item.id,
             )
-        item.status = "processed"
-        item.processed_at = now
+        item.status = InboxStatus.PROCESSED
+        item.processed_at = ctx.now
         log.info("inbox %s processed: %s replies", item.id, len(replies))
 
     async def _fail(self, inbox_id: int, error: str = "handler error") -> None:
         now = self.deps.clock()
         async with self.deps.db.transaction() as session:
             item = await session.get(InboxItem, inbox_id, with_for_update=True)
-            if item is None or item.status != "pending":
+            if item is None or item.status not in (InboxStatus.PENDING, InboxStatus.CALLING):
                 return
-            item.status = "failed"
+            item.status = InboxStatus.FAILED
             item.processed_at = now
             # The exception's class only: its message may quote what the user wrote.
             item.error = error[:200]

@@ -24,7 +24,9 @@ from typing import Any
 from sqlalchemy import Table, delete, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.webauth import revoke_sessions
+from bot.web.auth import revoke_sessions
+from core import audit
+from core.statuses import OutboxStatus
 from core.storage.base import Base
 from core.storage.db import Database
 from core.storage.models import (
@@ -44,7 +46,6 @@ from core.storage.models import (
     WebLoginCode,
     WebSession,
 )
-from integrations import audit
 
 FORMAT = "ayo-privacy-export/1"
 SECRET_COLUMNS = {"token_hash", "csrf", "code_hash", "key_hash", "code", "token"}
@@ -225,8 +226,9 @@ async def erase_person(db: Database, nip: str, now: datetime) -> dict[str, Any]:
             OutboxItem.chat_account_id.in_(ids) if ids else false(),
         )
         # Waiting messages are never sent; every message's text goes.
-        await run("outbox", update(OutboxItem).where(messages, OutboxItem.status == "pending")
-                  .values(status="erased"))  # fmt: skip
+        waiting = OutboxItem.status == OutboxStatus.PENDING
+        await run("outbox", update(OutboxItem).where(messages, waiting)
+                  .values(status=OutboxStatus.ERASED))  # fmt: skip
         await session.execute(update(OutboxItem).where(messages).values(payload={"erased": True}))
         for account in accounts:
             # The chat id (Telegram user id, WhatsApp phone, NIP for the web chat) goes.

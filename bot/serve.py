@@ -15,7 +15,7 @@ from typing import Any
 import uvicorn
 
 from bot.app import App, build_app, refuse_demo_data
-from bot.web import create_web
+from bot.web.app import create_web
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,8 @@ async def run(
         channels=ayo.channels,
         connectors=ayo.deps.connectors,
         leave_rules=ayo.deps.leave_rules,
+        # The web server's own store: the links reminders carry are signed with its key.
+        documents=ayo.deps.documents,
         owner=name,
         # Replies processed in worker processes are found by polling, not by a wake-up.
         send_every=settings.sender_poll_seconds if workers else None,
@@ -125,7 +127,7 @@ class WorkerPool:
 
 async def run_worker(settings: Settings, *, name: str | None, concurrency: int | None) -> None:
     """`ayo worker`: process the inbox of a shared PostgreSQL until SIGTERM/SIGINT."""
-    from bot.worker import InboxWorker
+    from bot.inbound.worker import InboxWorker
 
     ayo = await build_app(settings, prepare=False)
     from bot.curated import follow, use_curated

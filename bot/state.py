@@ -1,29 +1,202 @@
-"""Conversation state: one DB row per chat, reached through a tiny get/set/clear façade."""
+"""Conversation state: one DB row per chat, typed.
+
+What a chat is in the middle of: the open form run (`FormRun`), what the bot awaits
+(`Awaiting`, one model per kind), forms parked as drafts, how many messages in a row were not
+understood, and the handoff case an operator relays from this chat. The language is not here:
+it is stored on the employee (or the chat account), so it outlives any conversation.
+
+The row holds it as JSON in the shape the earlier untyped state wrote (`form`, `expect`,
+`drafts`, `misses`, `operating`, `expires_at`), so a row saved before a deploy keeps working
+after it. Loading is lenient: a part that no longer reads (a kind since removed, a broken
+draft) is dropped and logged, never the whole step.
+"""
 
 from __future__ import annotations
 
 import copy
+import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.storage.models import Conversation
+
+log = logging.getLogger(__name__)
 
 # A form left half-way stays resumable this long; after that the draft is dropped.
 DRAFT_TTL = timedelta(days=7)
 
 
-class ConversationState:
-    """The mutable state of one chat, loaded at the start of a step and saved at its end."""
+class _Part(BaseModel):
+    # Keys an older version wrote and this one no longer reads are ignored, not fatal.
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
-    def __init__(self, row: Conversation, now: datetime) -> None:
-        self._row = row
-        self._now = now
-        self.data: dict[str, Any] = copy.deepcopy(row.state or {})
-        expires = self.data.get("expires_at")
+
+class FormRun(_Part):
+    """One service's form being filled: the answers so far and what is asked now."""
+
+    service: str
+    # Answers by field name (JSON values, as `integrations.forms` parses them).
+    data: dict[str, Any] = Field(default_factory=dict)
+    # The fields in the order they were answered, so `kembali` undoes the last one.
+    history: list[str] = Field(default_factory=list)
+    phase: Literal["ask", "confirm"] = "ask"
+    # The field whose answer is awaited (phase "ask").
+    asking: str | None = None
+    # The rule notes shown with the summary (phase "confirm").
+    notes: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class FormAnswer(_Part):
+    """The open form's question awaits an answer."""
+
+    KIND: ClassVar[str] = "form"
+    kind: Literal["form"] = "form"
+
+
+class RejectReason(_Part):
+    """An approver pressed Tolak: the reason for rejecting `step` is awaited."""
+
+    KIND: ClassVar[str] = "approval.reason"
+    kind: Literal["approval.reason"] = "approval.reason"
+    step: int
+
+
+class OutcomeReason(_Part):
+    """A leave decision other than setuju (perubahan, ditangguhkan …) awaits its reason."""
+
+    KIND: ClassVar[str] = "approval.outcome_reason"
+    kind: Literal["approval.outcome_reason"] = "approval.outcome_reason"
+    step: int
+    outcome: str
+
+
+class ApproverQuestion(_Part):
+    """An approver pressed Minta info: the question for the requester is awaited."""
+
+    KIND: ClassVar[str] = "approval.question"
+    kind: Literal["approval.question"] = "approval.question"
+    step: int
+
+
+class InfoAnswer(_Part):
+    """The requester's answer to an approver's question is awaited."""
+
+    KIND: ClassVar[str] = "request.answer"
+    kind: Literal["request.answer"] = "request.answer"
+    request: int
+    step: int
+
+
+class ReminderTime(_Part):
+    """The time of day for lesson reminders is awaited."""
+
+    KIND: ClassVar[str] = "learning.reminder_time"
+    kind: Literal["learning.reminder_time"] = "learning.reminder_time"
+
+
+class NeedsRating(_Part):
+    """A typed level for one competency of a needs analysis is awaited."""
+
+    KIND: ClassVar[str] = "needs.rating"
+    kind: Literal["needs.rating"] = "needs.rating"
+    analysis: int = Field(alias="a")
+    competency: str = Field(alias="c")
+
+
+class LearningRecordAnswer(_Part):
+    """A learning record's question (`field`: title, dates, hours, competency, document) awaits."""
+
+    KIND: ClassVar[str] = "lrec.answer"
+    kind: Literal["lrec.answer"] = "lrec.answer"
+    field: str = Field(alias="f")
+
+
+class LearningRecordReason(_Part):
+    """A supervisor pressed Tolak on a learning record: the reason is awaited."""
+
+    KIND: ClassVar[str] = "lrec.reason"
+    kind: Literal["lrec.reason"] = "lrec.reason"
+    event: int = Field(alias="e")
+
+
+class LearningRecordDraft(_Part):
+    """Learning outside Ayo being recorded (bot/handlers/learning_records.py)."""
+
+    # None until the kind (course, coaching …) is picked.
+    kind: str | None = None
+    source: str | None = None
+    answers: dict[str, Any] = Field(default_factory=dict)
+
+
+Awaiting = Annotated[
+    FormAnswer
+    | RejectReason
+    | OutcomeReason
+    | ApproverQuestion
+    | InfoAnswer
+    | ReminderTime
+    | NeedsRating
+    | LearningRecordAnswer
+    | LearningRecordReason,
+    Field(discriminator="kind"),
+]
+A = TypeVar("A", bound=_Part)
+
+
+class ConversationState(_Part):
+    """The state of one chat, loaded at the start of a step and saved at its end."""
+
+    form: FormRun | None = None
+    awaiting: Awaiting | None = Field(default=None, alias="expect")
+    drafts: dict[str, FormRun] = Field(default_factory=dict)
+    misses: int = 0
+    # The handoff case whose employee this (operator's) chat is relaying to.
+    operating: int | None = None
+    learning_record: LearningRecordDraft | None = None
+
+    _row: Conversation | None = PrivateAttr(default=None)
+    _now: datetime | None = PrivateAttr(default=None)
+
+    @classmethod
+    def of(cls, row: Conversation, now: datetime) -> ConversationState:
+        """The state a row holds (empty once its drafts expired), bound to the row for save."""
+        raw = copy.deepcopy(row.state or {})
+        expires = raw.get("expires_at")
         if expires and datetime.fromisoformat(expires) <= now:
-            self.data = {}
+            raw = {}
+        state = cls.parse(raw)
+        state._row, state._now = row, now
+        return state
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any]) -> ConversationState:
+        """Read a stored dict, keeping every part that still reads."""
+        try:
+            return cls.model_validate(raw)
+        except ValidationError:
+            pass
+        kept: dict[str, Any] = {}
+        for key in ("form", "expect", "misses", "operating", "learning_record"):
+            if key not in raw:
+                continue
+            try:
+                cls.model_validate({key: raw[key]})
+            except ValidationError:
+                log.warning("conversation state: unreadable %s dropped", key)
+                continue
+            kept[key] = raw[key]
+        drafts = raw.get("drafts")
+        if isinstance(drafts, dict):
+            kept["drafts"] = {}
+            for service, draft in drafts.items():
+                try:
+                    kept["drafts"][service] = FormRun.model_validate(draft)
+                except ValidationError:
+                    log.warning("conversation state: unreadable draft dropped")
+        return cls.model_validate(kept)
 
     @classmethod
     async def load(
@@ -33,28 +206,50 @@ class ConversationState:
         if row is None:
             row = Conversation(chat_account_id=account_id, state={}, updated_at=now, version=0)
             session.add(row)
-        return cls(row, now)
+        return cls.of(row, now)
 
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.data.get(key, default)
+    def awaited(self, kind: type[A]) -> A | None:
+        """What is awaited, if it is of this kind."""
+        return self.awaiting if isinstance(self.awaiting, kind) else None
 
-    def set(self, key: str, value: Any) -> None:
-        self.data[key] = value
+    def take(self, kind: type[A]) -> A | None:
+        """What is awaited, if of this kind, no longer awaited from now on."""
+        found = self.awaited(kind)
+        if found is not None:
+            self.awaiting = None
+        return found
 
-    def pop(self, key: str, default: Any = None) -> Any:
-        return self.data.pop(key, default)
+    def open_form(self) -> FormRun | None:
+        """The form whose question is awaited (a form set aside by another question is not)."""
+        return self.form if isinstance(self.awaiting, FormAnswer) else None
 
-    def clear(self, *keys: str) -> None:
-        if not keys:
-            self.data.clear()
-            return
-        for key in keys:
-            self.data.pop(key, None)
+    def close_form(self) -> None:
+        self.form = None
+        if isinstance(self.awaiting, FormAnswer):
+            self.awaiting = None
+
+    def reset(self) -> None:
+        """Forget everything (a chat linked or unlinked starts afresh)."""
+        self.form, self.awaiting, self.operating = None, None, None
+        self.learning_record = None
+        self.drafts, self.misses = {}, 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The row's JSON: only what is set, in the shape the untyped state wrote."""
+        data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        if not data.get("drafts"):
+            data.pop("drafts", None)
+        if not data.get("misses"):
+            data.pop("misses", None)
+        return data
 
     def save(self) -> None:
         """Write the state back; the caller's transaction commits it with everything else."""
-        if self.data:
-            self.data["expires_at"] = (self._now + DRAFT_TTL).isoformat()
-        self._row.state = copy.deepcopy(self.data)
+        if self._row is None or self._now is None:
+            raise RuntimeError("this state is not bound to a conversation row")
+        data = self.to_json()
+        if data:
+            data["expires_at"] = (self._now + DRAFT_TTL).isoformat()
+        self._row.state = data
         self._row.updated_at = self._now
         self._row.version = (self._row.version or 0) + 1

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.messages import Reply
+from core.statuses import OutboxStatus
 from core.storage.models import ChatAccount, OutboxItem
 
 LOCAL_CHANNEL = "local"
@@ -76,6 +77,32 @@ async def local_account(session: AsyncSession, employee_id: int, now: datetime) 
     return account
 
 
+def reply_row(
+    account: ChatAccount,
+    reply: Reply,
+    *,
+    now: datetime,
+    key: str,
+    in_reply_to: int | None = None,
+    priority: int = PRIORITY_INTERACTIVE,
+) -> dict[str, Any]:
+    """The outbox row of one message to a chat (`enqueue_reply` and `enqueue_replies`)."""
+    return {
+        "kind": "message",
+        "channel": account.channel,
+        "chat_account_id": account.id,
+        "employee_id": account.employee_id,
+        "payload": reply.to_json(),
+        "in_reply_to": in_reply_to,
+        "priority": priority,
+        "idempotency_key": key,
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
 def enqueue_reply(
     session: AsyncSession,
     account: ChatAccount,
@@ -87,22 +114,19 @@ def enqueue_reply(
     priority: int = PRIORITY_INTERACTIVE,
 ) -> OutboxItem:
     """Queue one message to a chat; `key` makes a retried transaction harmless."""
-    item = OutboxItem(
-        kind="message",
-        channel=account.channel,
-        chat_account_id=account.id,
-        employee_id=account.employee_id,
-        payload=reply.to_json(),
-        in_reply_to=in_reply_to,
-        priority=priority,
-        idempotency_key=key,
-        status="pending",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-    )
+    row = reply_row(account, reply, now=now, key=key, in_reply_to=in_reply_to, priority=priority)
+    item = OutboxItem(**row)
     session.add(item)
     return item
+
+
+async def enqueue_replies(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    """Queue many messages (rows from `reply_row`) with one INSERT in the caller's transaction:
+    for sweeps that push to thousands, where an ORM object per row costs more than the send
+    decision. A duplicate key fails the transaction, as a flushed `enqueue_reply` would."""
+    if rows:
+        await session.execute(insert(OutboxItem.__table__), rows)
+    return len(rows)
 
 
 async def push(
@@ -138,7 +162,7 @@ def enqueue_call(
         payload=payload,
         priority=PRIORITY_PUSH,
         idempotency_key=key,
-        status="pending",
+        status=OutboxStatus.PENDING,
         attempts=0,
         next_attempt_at=now,
         created_at=now,

@@ -13,6 +13,11 @@ def _default_data_dir() -> Path:
     return Path.cwd() / "data"
 
 
+# The city's local time when nothing else says (an employee's own zone comes first). The one
+# place this zone is written: everything else takes it from here (tests/test_architecture.py).
+DEFAULT_TIMEZONE = "Asia/Jakarta"
+
+
 class Settings(BaseSettings):
     """Every setting Ayo reads; `.env.example` documents each one."""
 
@@ -20,7 +25,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=_default_data_dir)
     database_url: str = ""
-    timezone: str = "Asia/Jakarta"
+    timezone: str = DEFAULT_TIMEZONE
     language: str = "id"
     host: str = "127.0.0.1"
     port: int = 8080
@@ -47,6 +52,9 @@ class Settings(BaseSettings):
     handoff_teams: Path | None = None
     # The FAQ HR maintains: a YAML file or a folder of them (else integrations/faq/faq.yaml).
     faq_path: Path | None = None
+    # What the back office adds to the FAQ (question variants, drafts of new entries), merged
+    # at load (integrations/faq/additions.py); default AYO_DATA_DIR/faq-additions.yaml.
+    faq_additions: Path | None = None
     # The OPD (unit code) of the city's HR agency: its HR admins see the whole city in the
     # back office; HR admins of other OPDs see their own OPD.
     city_hr_opd: str = "BKPSDM"
@@ -103,7 +111,7 @@ class Settings(BaseSettings):
     # Instances sending for the same bot share its limits: each paces at rate / instances.
     sender_instances: int = 1
 
-    # Inbox workers (bot/worker.py). `ayo serve` on PostgreSQL starts this many worker
+    # Inbox workers (bot/inbound/worker.py). `ayo serve` on PostgreSQL starts this many worker
     # processes (0: process in the web process, as always on SQLite); each holds up to
     # `worker_concurrency` chats at once under a lease of `worker_lease_seconds`, renewed while
     # it lives, and looks for new updates every `worker_poll_seconds`.
@@ -153,6 +161,10 @@ class Settings(BaseSettings):
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    def resolved_faq_additions(self) -> Path:
+        """Where the back office keeps what it adds to the FAQ (integrations/faq/additions.py)."""
+        return self.faq_additions or (self.data_dir / "faq-additions.yaml")
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data folder."""

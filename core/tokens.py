@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.storage.models import ButtonToken
@@ -36,6 +36,27 @@ class Pressed:
     payload: dict[str, Any]
 
 
+def _row(
+    *,
+    employee_id: int,
+    action: str,
+    payload: dict[str, Any] | None,
+    now: datetime,
+    ttl: timedelta,
+    group: str | None,
+) -> dict[str, Any]:
+    return {
+        "token": secrets.token_urlsafe(TOKEN_BYTES),
+        "employee_id": employee_id,
+        "action": action,
+        "payload": payload or {},
+        "group": group,
+        "created_at": now,
+        "expires_at": now + ttl,
+        "used_at": None,
+    }
+
+
 async def issue(
     session: AsyncSession,
     *,
@@ -47,19 +68,45 @@ async def issue(
     group: str | None = None,
 ) -> str:
     """Store what a button means and return its opaque token."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    session.add(
-        ButtonToken(
-            token=token,
-            employee_id=employee_id,
-            action=action,
-            payload=payload or {},
-            group=group,
-            created_at=now,
-            expires_at=now + ttl,
-        )
+    row = _row(
+        employee_id=employee_id, action=action, payload=payload, now=now, ttl=ttl, group=group
     )
-    return token
+    session.add(ButtonToken(**row))
+    return row["token"]
+
+
+class TokenBatch:
+    """Tokens for many messages at once, stored by one INSERT (`write`) in the caller's
+    transaction: the morning push issues thousands, and the ORM's unit of work costs far more
+    per row than the statement does. A token must be written before the transaction commits."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.rows: list[dict[str, Any]] = []
+
+    def issue(
+        self,
+        *,
+        employee_id: int,
+        action: str,
+        payload: dict[str, Any] | None = None,
+        ttl: timedelta = DEFAULT_TTL,
+        group: str | None = None,
+    ) -> str:
+        """What `issue` stores, kept until `write`; returns the opaque token."""
+        now = self.now
+        row = _row(
+            employee_id=employee_id, action=action, payload=payload, now=now, ttl=ttl, group=group
+        )
+        self.rows.append(row)
+        return row["token"]
+
+    async def write(self, session: AsyncSession) -> int:
+        """Insert the tokens issued since the last write; returns how many."""
+        rows, self.rows = self.rows, []
+        if rows:
+            await session.execute(insert(ButtonToken.__table__), rows)
+        return len(rows)
 
 
 async def press(

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core import outbox
 from core.clock import Clock
 from core.messages import Reply
+from core.statuses import StepStatus
 from core.storage.db import Database
 from core.storage.models import Employee, OutboxItem, ServiceRequest
 from core.text import T
@@ -228,7 +229,7 @@ async def _by_external(session: AsyncSession, app: str, external_id: str):
 async def _out(session: AsyncSession, request: Any) -> RequestOut:
     from integrations.approvals import steps_of
 
-    waiting = [s for s in await steps_of(session, request.id) if s.status == "waiting"]
+    waiting = [s for s in await steps_of(session, request.id) if s.status == StepStatus.WAITING]
     approver = await session.get(Employee, waiting[0].approver_id) if waiting else None
     return RequestOut(
         ref=request.ref,

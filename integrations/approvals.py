@@ -17,14 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import tokens
+from core.audit import record
+from core.settings import DEFAULT_TIMEZONE
+from core.statuses import RequestStatus, StepStatus
 from core.storage.models import ApprovalStep, Employee, ServiceRequest
 from core.text import T
 from core.workdays import WorkCalendar
 from integrations import leave, leave_authority, leave_letter, lifecycle, prompts, routing
-from integrations.audit import record
+from integrations.forms import format_date
 from integrations.leave_rules import LeaveRules
 
-DEFAULT_TZ = "Asia/Jakarta"
 SETUJU = leave_authority.SETUJU
 LEAVE_AUDIT = {
     leave_authority.SETUJU: "decide.approve",
@@ -88,7 +90,7 @@ class Env:
     calendar: WorkCalendar
     rules: LeaveRules | None = None
     channel: str | None = None
-    tz: str = DEFAULT_TZ
+    tz: str = DEFAULT_TIMEZONE
     # The government named on the letters issued (settings.organisation_name).
     organisation: str = "Pemerintah Kota Harapan"
     # The document store and public address, for the links approvers open; None: no links.
@@ -145,7 +147,7 @@ async def ask(
     if acting_for is not None:
         step.acting_for_id = acting_for
         step.approver_id = recipient
-    step.status = "waiting"
+    step.status = StepStatus.WAITING
     step.asked_at = env.now
     _deadlines(step, request, env)
     await session.flush()
@@ -166,7 +168,7 @@ async def open_level(session: AsyncSession, request: ServiceRequest, level: int,
     """Ask every approver of `level` (they were planned at submission as pending steps)."""
     request.current_step = level
     for step in await steps_of(session, request.id):
-        if step.step == level and step.status == "pending":
+        if step.step == level and step.status == StepStatus.PENDING:
             await ask(session, step, request, env)
 
 
@@ -213,9 +215,13 @@ async def check(
     if actor_id == request.employee_id:
         return _refuse(session, Refused.SELF, actor_id, step_id, env, request), step
     if request.status not in lifecycle.OPEN:
-        why = Refused.CLOSED if request.status in ("cancelled", "failed") else Refused.DECIDED
+        why = (
+            Refused.CLOSED
+            if request.status in (RequestStatus.CANCELLED, RequestStatus.FAILED)
+            else Refused.DECIDED
+        )
         return _refuse(session, why, actor_id, step_id, env, request), step
-    if step.status != "waiting":
+    if step.status != StepStatus.WAITING:
         return _refuse(session, Refused.DECIDED, actor_id, step_id, env, request), step
     today = env.today
     if not await routing.may_decide(
@@ -258,7 +264,7 @@ async def decide(
         )
     if not approve and reason is None:
         return _refuse(session, Refused.REASON_REQUIRED, actor_id, step_id, env, request)
-    step.status = "approved" if approve else "rejected"
+    step.status = StepStatus.APPROVED if approve else StepStatus.REJECTED
     step.decided_by_id = actor_id
     step.decided_at = env.now
     step.reason = reason
@@ -276,13 +282,13 @@ async def decide(
     )
     level = [s for s in await steps_of(session, request.id) if s.step == step.step]
     if not approve:
-        await _close_level(session, level, env, "skipped")
+        await _close_level(session, level, env, StepStatus.SKIPPED)
         await _reject(session, request, actor_id, reason or "", env)
         return Outcome(None, request, final=True)
-    waiting = [s for s in level if s.status == "waiting"]
+    waiting = [s for s in level if s.status == StepStatus.WAITING]
     if step.mode == "all" and waiting:
         return Outcome(None, request)
-    await _close_level(session, level, env, "skipped")
+    await _close_level(session, level, env, StepStatus.SKIPPED)
     return await _advance(session, request, actor_id, env)
 
 
@@ -297,7 +303,7 @@ async def _decide_leave(
     env: Env,
 ) -> Outcome:
     """The atasan langsung's consideration or the PyBMC's decision (Anak Lampiran I.b)."""
-    if outcome not in leave_authority.allowed_outcomes(request.kind):
+    if outcome not in await leave_authority.outcomes_for(session, request, env.rules):
         return _refuse(session, Refused.NOT_ALLOWED, actor_id, step.id, env, request)
     if leave_authority.needs_reason(outcome) and reason is None:
         return _refuse(session, Refused.REASON_REQUIRED, actor_id, step.id, env, request)
@@ -308,7 +314,7 @@ async def _decide_leave(
             await leave_authority.assignment(session, principal, actor_id, env.today)
         )
     step.outcome = outcome
-    step.status = "approved" if outcome == leave_authority.SETUJU else "rejected"
+    step.status = StepStatus.APPROVED if outcome == leave_authority.SETUJU else StepStatus.REJECTED
     step.decided_by_id = actor_id
     step.decided_at = env.now
     step.reason = reason
@@ -333,8 +339,8 @@ async def _decide_leave(
         },
     )
     level = [s for s in await steps_of(session, request.id) if s.step == step.step]
-    await _close_level(session, level, env, "skipped")
-    later = [s for s in await steps_of(session, request.id) if s.status == "pending"]
+    await _close_level(session, level, env, StepStatus.SKIPPED)
+    later = [s for s in await steps_of(session, request.id) if s.status == StepStatus.PENDING]
     if step.role == leave_authority.ATASAN and later:
         # A consideration, never the decision: the PyBMC decides next (part VIII).
         return await _advance(session, request, actor_id, env)
@@ -344,8 +350,17 @@ async def _decide_leave(
         await _reject(session, request, actor_id, reason or "", env)
         return Outcome(None, request, final=True)
     for pending in later:
-        pending.status = "skipped"
-    status = "postponed" if outcome == leave_authority.DITANGGUHKAN else "returned"
+        pending.status = StepStatus.SKIPPED
+    status = (
+        RequestStatus.POSTPONED
+        if outcome == leave_authority.DITANGGUHKAN
+        else RequestStatus.RETURNED
+    )
+    until = (
+        await _postponed_until(session, request, env)
+        if status == RequestStatus.POSTPONED
+        else None
+    )
     lifecycle.transition(
         session,
         request,
@@ -353,7 +368,7 @@ async def _decide_leave(
         now=env.now,
         actor_id=actor_id,
         channel=env.channel,
-        detail={"reason": reason},
+        detail={"reason": reason, **({"until": until.isoformat()} if until else {})},
     )
     word = leave_authority.OUTCOME_TEXT[outcome]
     await lifecycle.notify(
@@ -363,6 +378,7 @@ async def _decide_leave(
             f"Permohonan {request.ref}: {word.id}. Alasan: {reason}",
             f"Your request {request.ref}: {word.en}. Reason: {reason}",
         )
+        + (_postponed_text(until) if until else T("", ""))
         + (
             T(
                 "\nSilakan ajukan kembali dengan tanggal yang disesuaikan.",
@@ -377,11 +393,32 @@ async def _decide_leave(
     return Outcome(None, request, final=True)
 
 
+async def _postponed_until(
+    session: AsyncSession, request: ServiceRequest, env: Env
+) -> date | None:
+    """The last day the postponement may last (PP 11/2017 Ps. 315 / Ps. 317: at most 1 year
+    from the leave's first day, `postpone_months` in the rules); kept on the request."""
+    kind = await leave_authority.rule_of(session, request, env.rules)
+    until = kind.postponed_until(request.start_date) if kind is not None else None
+    if until is not None:
+        request.data = {**request.data, "_postponed_until": until.isoformat()}
+    return until
+
+
+def _postponed_text(until: date) -> T:
+    return (
+        T("\nPenangguhan ada batasnya: cuti ini tetap hak Anda dan diberikan paling lambat ",
+          "\nA postponement has a limit: this leave stays your right and is granted by ")
+        + format_date(until)
+        + T(".", ".")
+    )  # fmt: skip
+
+
 async def _close_level(
     session: AsyncSession, level: list[ApprovalStep], env: Env, status: str
 ) -> None:
     for other in level:
-        if other.status == "waiting":
+        if other.status == StepStatus.WAITING:
             other.status = status
             if other.prompt_group:
                 await tokens.retire_group(session, other.prompt_group, env.now)
@@ -390,12 +427,14 @@ async def _close_level(
 async def _advance(
     session: AsyncSession, request: ServiceRequest, actor_id: int | None, env: Env
 ) -> Outcome:
-    later = sorted({s.step for s in await steps_of(session, request.id) if s.status == "pending"})
+    later = sorted(
+        {s.step for s in await steps_of(session, request.id) if s.status == StepStatus.PENDING}
+    )
     if later:
         lifecycle.transition(
             session,
             request,
-            "waiting",
+            RequestStatus.WAITING,
             now=env.now,
             actor_id=actor_id,
             channel=env.channel,
@@ -416,12 +455,12 @@ async def _reject(
     session: AsyncSession, request: ServiceRequest, actor_id: int, reason: str, env: Env
 ) -> None:
     for later in await steps_of(session, request.id):
-        if later.status == "pending":
-            later.status = "skipped"
+        if later.status == StepStatus.PENDING:
+            later.status = StepStatus.SKIPPED
     lifecycle.transition(
         session,
         request,
-        "rejected",
+        RequestStatus.REJECTED,
         now=env.now,
         actor_id=actor_id,
         channel=env.channel,
@@ -496,7 +535,7 @@ async def answer_info(
     step = await session.get(ApprovalStep, step_id)
     if request is None or step is None or actor_id != request.employee_id:
         return Outcome(Refused.UNKNOWN, request)
-    if request.status not in lifecycle.OPEN or step.status != "waiting":
+    if request.status not in lifecycle.OPEN or step.status != StepStatus.WAITING:
         return Outcome(Refused.DECIDED, request)
     data = dict(request.data)
     info = [dict(i) for i in data.get("_info", [])]
@@ -542,9 +581,9 @@ async def reassign(
         return _refuse(session, Refused.NOT_APPROVER, actor_id, step_id, env, request)
     if new_approver_id == request.employee_id:
         return _refuse(session, Refused.SELF, actor_id, step_id, env, request)
-    if request.status not in lifecycle.OPEN or step.status != "waiting":
+    if request.status not in lifecycle.OPEN or step.status != StepStatus.WAITING:
         return _refuse(session, Refused.DECIDED, actor_id, step_id, env, request)
-    await replace_step(session, step, request, new_approver_id, "reassigned", env)
+    await replace_step(session, step, request, new_approver_id, StepStatus.REASSIGNED, env)
     record(
         session,
         now=env.now,
@@ -577,7 +616,7 @@ async def replace_step(
         mode=step.mode,
         role=step.role,
         approver_id=approver_id,
-        status="pending",
+        status=StepStatus.PENDING,
         created_at=env.now,
     )
     session.add(new)
@@ -604,7 +643,7 @@ def plan_rows(request: ServiceRequest, levels: list[routing.Level], now: datetim
             mode=level.mode,
             role=step_role(request, level),
             approver_id=approver,
-            status="pending",
+            status=StepStatus.PENDING,
             created_at=now,
         )
         for n, level in enumerate(levels, start=1)

@@ -20,6 +20,7 @@ from sqlalchemy import and_, or_, select
 
 from core import metrics
 from core.jobs import INSTANCE
+from core.statuses import OutboxStatus, RequestStatus
 from core.storage.db import Database
 from core.storage.models import OutboxItem, ServiceRequest
 from core.text import T
@@ -84,10 +85,14 @@ async def _claim(db: Database, now: datetime, limit: int) -> list[OutboxItem]:
                         OutboxItem.kind.in_(KINDS),
                         or_(
                             and_(
-                                OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now
+                                OutboxItem.status == OutboxStatus.PENDING,
+                                OutboxItem.next_attempt_at <= now,
                             ),
                             # A claim whose instance died is taken over after its lease.
-                            and_(OutboxItem.status == "sending", OutboxItem.claimed_until <= now),
+                            and_(
+                                OutboxItem.status == OutboxStatus.SENDING,
+                                OutboxItem.claimed_until <= now,
+                            ),
                         ),
                     )
                     .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
@@ -99,7 +104,7 @@ async def _claim(db: Database, now: datetime, limit: int) -> list[OutboxItem]:
             .all()
         )
         for row in rows:
-            row.status = "sending"
+            row.status = OutboxStatus.SENDING
             row.claimed_by = INSTANCE
             row.claimed_until = now + LEASE
         return list(rows)
@@ -159,8 +164,8 @@ async def deliver_due(
 async def _release(db: Database, item_id: int, when: datetime) -> None:
     async with db.transaction() as session:
         item = await session.get(OutboxItem, item_id, with_for_update=True)
-        if item is not None and item.status == "sending":
-            item.status = "pending"
+        if item is not None and item.status == OutboxStatus.SENDING:
+            item.status = OutboxStatus.PENDING
             item.next_attempt_at = when
             item.claimed_until = None
 
@@ -168,9 +173,9 @@ async def _release(db: Database, item_id: int, when: datetime) -> None:
 async def _delivered(db: Database, item_id: int, result: BackendResult, now: datetime) -> None:
     async with db.transaction() as session:
         item = await session.get(OutboxItem, item_id, with_for_update=True)
-        if item is None or item.status != "sending":
+        if item is None or item.status != OutboxStatus.SENDING:
             return
-        item.status = "sent"
+        item.status = OutboxStatus.SENT
         item.sent_at = now
         item.attempts += 1
         item.external_ref = result.external_ref
@@ -180,13 +185,13 @@ async def _delivered(db: Database, item_id: int, result: BackendResult, now: dat
         request = await session.get(
             ServiceRequest, item.payload.get("request_id"), with_for_update=True
         )
-        if request is None or request.status != "approved":
+        if request is None or request.status != RequestStatus.APPROVED:
             return
         request.backend_ref = result.external_ref
         lifecycle.transition(
             session,
             request,
-            "sent",
+            RequestStatus.SENT,
             now=now,
             actor_id=None,
             channel=None,
@@ -194,7 +199,7 @@ async def _delivered(db: Database, item_id: int, result: BackendResult, now: dat
         )
         if result.completed:
             lifecycle.transition(
-                session, request, "completed", now=now, actor_id=None, channel=None
+                session, request, RequestStatus.COMPLETED, now=now, actor_id=None, channel=None
             )
         if request.source_app is None:
             ref = f" ({result.external_ref})" if result.external_ref else ""
@@ -220,17 +225,17 @@ async def _failed(
 ) -> None:
     async with db.transaction() as session:
         item = await session.get(OutboxItem, item_id, with_for_update=True)
-        if item is None or item.status != "sending":
+        if item is None or item.status != OutboxStatus.SENDING:
             return
         item.attempts += 1
         item.last_error = str(exc)[:300]
         item.claimed_until = None
         too_old = now - item.created_at >= policy.dead_letter_after
         if exc.retryable and not too_old:
-            item.status = "pending"
+            item.status = OutboxStatus.PENDING
             item.next_attempt_at = now + policy.delay(item.attempts, rng, exc.retry_after)
             return
-        item.status = "dead"
+        item.status = OutboxStatus.DEAD
         await _dead_letter(session, item, now)
 
 
@@ -239,11 +244,11 @@ async def _dead_letter(session: Any, item: OutboxItem, now: datetime) -> None:
     request_id = item.payload.get("request_id")
     request = await session.get(ServiceRequest, request_id) if request_id else None
     ref = request.ref if request else item.idempotency_key
-    if request is not None and request.status == "approved":
+    if request is not None and request.status == RequestStatus.APPROVED:
         lifecycle.transition(
             session,
             request,
-            "failed",
+            RequestStatus.FAILED,
             now=now,
             actor_id=None,
             channel=None,
@@ -276,18 +281,18 @@ async def redeliver(db: Database, item_id: int, now: datetime) -> bool:
     """An operator sends a dead-lettered row again (after fixing the backend)."""
     async with db.transaction() as session:
         item = await session.get(OutboxItem, item_id, with_for_update=True)
-        if item is None or item.status != "dead":
+        if item is None or item.status != OutboxStatus.DEAD:
             return False
-        item.status = "pending"
+        item.status = OutboxStatus.PENDING
         item.next_attempt_at = now
         item.created_at = now
         request_id = item.payload.get("request_id")
         request = await session.get(ServiceRequest, request_id) if request_id else None
-        if request is not None and request.status == "failed":
+        if request is not None and request.status == RequestStatus.FAILED:
             lifecycle.transition(
                 session,
                 request,
-                "approved",
+                RequestStatus.APPROVED,
                 now=now,
                 actor_id=None,
                 channel=None,

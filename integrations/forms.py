@@ -14,6 +14,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from core.settings import DEFAULT_TIMEZONE
 from core.text import T
 from core.workdays import WorkCalendar
 from integrations.catalog import FormField, ServiceSpec
@@ -83,7 +84,7 @@ def entities_of(text: str, now: datetime) -> Any:
     """The entities of a text (dates, numbers, …) as the intents package extracts them."""
     from intents.entities import extract_entities
 
-    return extract_entities(text, now, getattr(now.tzinfo, "key", "Asia/Jakarta"))
+    return extract_entities(text, now, getattr(now.tzinfo, "key", DEFAULT_TIMEZONE))
 
 
 def prefill(

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.storage.models import Delegation, Employee, LeaveAuthority, OrgUnit
 from core.text import T
+from integrations.leave_rules import rules_employment
 
 ATASAN = "atasan"
 PYBMC = "pybmc"
@@ -48,13 +49,15 @@ OUTCOME_TEXT: dict[str, T] = {
 
 # Which decisions each leave type admits. A right the regulation grants outright is never
 # refused or postponed; where the text is silent we take the reading that keeps the right.
+# DITANGGUHKAN is further limited per request by the leave rules (`postpone_months`,
+# `postpone_not_religious` in integrations/rules/leave.yaml): see `outcomes_for`.
 ALLOWED: dict[str, tuple[str, ...]] = {
     # PP 11/2017 Ps. 315 (Perban BKN 24/2017 Lampiran I.A angka 11): annual leave may be
     # postponed by the PyBMC for at most 1 year "apabila kepentingan dinas mendesak"; the
     # form admits a change of dates or a refusal, each with its reason.
     "tahunan": OUTCOMES,
-    # PP 11/2017 Ps. 319 (Perban Lampiran I.B): cuti besar may likewise be postponed when
-    # the service urgently needs the employee; HR to confirm the maximum (1 or 2 years).
+    # PP 11/2017 Ps. 317: cuti besar may be postponed for at most 1 year when the service
+    # urgently needs the employee, except when it is for a religious purpose.
     "besar": OUTCOMES,
     # PP 11/2017 Ps. 321-323 as amended by PP 17/2020: "PNS yang menderita sakit berhak atas
     # cuti sakit" with the doctor's letter: a right, only approved (a missing letter is
@@ -72,6 +75,30 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 
 def allowed_outcomes(leave_type: str | None) -> tuple[str, ...]:
     return ALLOWED.get(leave_type or "", OUTCOMES)
+
+
+async def outcomes_for(session: AsyncSession, request: Any, rules: Any) -> tuple[str, ...]:
+    """The decisions open on this request: the type's, without DITANGGUHKAN when the leave
+    rules do not let this leave be postponed (a PPPK's, or a cuti besar for the hajj)."""
+    base = allowed_outcomes(request.kind)
+    kind = await rule_of(session, request, rules)
+    if DITANGGUHKAN in base and kind is not None and not kind.postponable(request.data or {}):
+        return tuple(o for o in base if o != DITANGGUHKAN)
+    return base
+
+
+async def rule_of(session: AsyncSession, request: Any, rules: Any) -> Any:
+    """The leave rule (integrations/leave_rules.LeaveType) of this request, if one applies."""
+    if rules is None or request.kind is None or request.start_date is None:
+        return None
+    employee = await session.get(Employee, request.employee_id)
+    if employee is None:
+        return None
+    try:
+        version = rules.version_for(request.start_date)
+    except LookupError:
+        return None
+    return version.leave_type(request.kind, rules_employment(employee.employment))
 
 
 def needs_reason(outcome: str) -> bool:

@@ -13,12 +13,12 @@ HR officer's `ayo leave letter`) is the same letter, byte for byte.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import outbox
@@ -31,6 +31,7 @@ LETTER_KIND = "leave_letter"
 # The municipal records classification for leave (800.1.11.4 = cuti, Permendagri 83/2022's
 # classification; HR confirms the OPD's own numbering pattern).
 NUMBER_FORMAT = "800.1.11.4/{seq:04d}/{opd}/{year}"
+NUMBER_ATTEMPTS = 20  # approvals racing for the same OPD's next number
 
 TYPE_TITLE = {
     "tahunan": "CUTI TAHUNAN",
@@ -85,19 +86,9 @@ async def issue(
             )
         )
     local = now.astimezone(ZoneInfo(tz)).date()
-    # Numbers are unique per OPD and year (the unique constraint backs this up).
-    seq = (
-        await session.scalar(
-            select(func.max(LeaveLetter.seq)).where(
-                LeaveLetter.opd_code == opd_code, LeaveLetter.year == local.year
-            )
-        )
-        or 0
-    ) + 1
-    number = NUMBER_FORMAT.format(seq=seq, opd=opd_code, year=local.year)
     office = principal or signer
     content: dict[str, Any] = {
-        "number": number,
+        "number": "",
         "title": TYPE_TITLE.get(request.kind, "CUTI"),
         "city": city,
         "opd": opd.name if opd is not None else "",
@@ -122,17 +113,8 @@ async def issue(
         },
         "request_ref": request.ref,
     }
-    letter = LeaveLetter(
-        request_id=request.id,
-        opd_code=opd_code,
-        year=local.year,
-        seq=seq,
-        number=number,
-        content=content,
-        issued_at=now,
-    )
-    session.add(letter)
-    await session.flush()
+    letter = await _numbered(session, request.id, opd_code, local.year, content, now)
+    number = letter.number
     await outbox.push(
         session,
         request.employee_id,
@@ -148,6 +130,50 @@ async def issue(
         key=f"letter:{request.ref}",
     )
     return letter
+
+
+async def _numbered(
+    session: AsyncSession,
+    request_id: int,
+    opd_code: str,
+    year: int,
+    content: dict[str, Any],
+    now: datetime,
+) -> LeaveLetter:
+    """The letter with the OPD's next number of the year. Two approvals at once may both read
+    the same highest number: the unique constraint (uq_leave_letter_no) refuses the second
+    insert inside its savepoint, and it takes the next number (on PostgreSQL's READ COMMITTED
+    each new read sees the winner's committed row)."""
+    for _ in range(NUMBER_ATTEMPTS):
+        seq = (
+            await session.scalar(
+                select(func.max(LeaveLetter.seq)).where(
+                    LeaveLetter.opd_code == opd_code, LeaveLetter.year == year
+                )
+            )
+            or 0
+        ) + 1
+        number = NUMBER_FORMAT.format(seq=seq, opd=opd_code, year=year)
+        letter = LeaveLetter(
+            request_id=request_id,
+            opd_code=opd_code,
+            year=year,
+            seq=seq,
+            number=number,
+            content={**content, "number": number},
+            issued_at=now,
+        )
+        try:
+            async with session.begin_nested():
+                session.add(letter)
+        except IntegrityError:
+            # The same request issued at once elsewhere: that letter is the letter.
+            issued = await for_request(session, request_id)
+            if issued is not None:
+                return issued
+            continue
+        return letter
+    raise RuntimeError(f"no free leave-letter number for {opd_code} {year} after retries")
 
 
 def attachment_of(letter: LeaveLetter) -> Attachment:
@@ -166,18 +192,27 @@ def _latin1(text: Any) -> str:
     return str(text if text is not None else "").encode("latin-1", "replace").decode("latin-1")
 
 
-class _Page(FPDF):
-    def multi_cell(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        # Each paragraph starts again at the left margin on the next line.
-        kwargs.setdefault("new_x", XPos.LMARGIN)
-        kwargs.setdefault("new_y", YPos.NEXT)
-        return super().multi_cell(*args, **kwargs)
+@cache
+def _page_class() -> type:
+    """The letter's page. fpdf (with Pillow, fontTools and numpy, about 20 MB) is imported when
+    a letter is drawn, not by every process that approves a leave."""
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
+    class Page(FPDF):
+        def multi_cell(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+            # Each paragraph starts again at the left margin on the next line.
+            kwargs.setdefault("new_x", XPos.LMARGIN)
+            kwargs.setdefault("new_y", YPos.NEXT)
+            return super().multi_cell(*args, **kwargs)
+
+    return Page
 
 
 def render(letter: LeaveLetter) -> bytes:
     """The letter as PDF bytes, from the row alone (the same bytes every time)."""
     c = letter.content
-    pdf = _Page(format="A4")
+    pdf = _page_class()(format="A4")
     pdf.set_creation_date(letter.issued_at)
     pdf.set_title(_latin1(f"Surat Izin {c['title'].title()} {c['number']}"))
     pdf.set_author(_latin1(c.get("opd") or c.get("city")))

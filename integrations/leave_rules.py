@@ -93,6 +93,11 @@ class LeaveType:
     service_waiver: Reason | None = None
     may_be_past: bool = False
     extension_months: int | None = None
+    # The PyBMC may postpone (menangguhkan) it for at most this many months when the service
+    # urgently needs the employee; None: never postponed.
+    postpone_months: int | None = None
+    # Not postponed when it is for a religious purpose (the service waiver's reason: the hajj).
+    postpone_not_religious: bool = False
     basis: tuple[str, ...] = ()
 
     @property
@@ -104,6 +109,26 @@ class LeaveType:
         """The document a leave of `days` needs (the strictest rule that applies), if any."""
         due = [a for a in self.attachments if days > a.over_days]
         return max(due, key=lambda a: a.over_days, default=None)
+
+    def religious(self, data: Mapping[str, Any]) -> bool:
+        """The request is for the religious purpose of the service waiver (the first hajj):
+        answered yes in the form, or named in its purpose ("naik haji")."""
+        waiver = self.service_waiver
+        if waiver is None:
+            return False
+        return data.get(waiver.code) == "ya" or waiver.named_in(data.get("reason"))
+
+    def postponable(self, data: Mapping[str, Any]) -> bool:
+        """Whether the PyBMC may postpone this request (ditangguhkan)."""
+        if self.postpone_months is None:
+            return False
+        return not (self.postpone_not_religious and self.religious(data))
+
+    def postponed_until(self, start: date) -> date | None:
+        """The last day a postponed leave starting on `start` may be postponed to."""
+        if self.postpone_months is None:
+            return None
+        return _last_day_within(start, self.postpone_months)
 
     def reason(self, code: str) -> Reason | None:
         """The configured reason with this code, if any."""

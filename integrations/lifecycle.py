@@ -12,41 +12,71 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import outbox
+from core.audit import record
 from core.messages import Reply
+from core.statuses import RequestStatus
 from core.storage.models import Employee, ServiceRequest
 from core.text import T
-from integrations.audit import record
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "draft": frozenset({"submitted", "cancelled"}),
-    "submitted": frozenset({"waiting", "approved", "rejected", "cancelled"}),
-    # postponed (ditangguhkan) and returned (perubahan): the PyBMC's other decisions on leave.
-    "waiting": frozenset(
-        {"waiting", "approved", "rejected", "cancelled", "postponed", "returned"}
+TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
+    RequestStatus.DRAFT: frozenset({RequestStatus.SUBMITTED, RequestStatus.CANCELLED}),
+    RequestStatus.SUBMITTED: frozenset(
+        {
+            RequestStatus.WAITING,
+            RequestStatus.APPROVED,
+            RequestStatus.REJECTED,
+            RequestStatus.CANCELLED,
+        }
     ),
-    "approved": frozenset({"sent", "completed", "failed", "cancelled"}),
-    "sent": frozenset({"completed", "failed", "rejected"}),
-    "completed": frozenset(),
-    "rejected": frozenset(),
-    "cancelled": frozenset(),
-    "postponed": frozenset(),
-    "returned": frozenset(),
-    "failed": frozenset({"approved"}),
+    # postponed (ditangguhkan) and returned (perubahan): the PyBMC's other decisions on leave.
+    RequestStatus.WAITING: frozenset(
+        {
+            RequestStatus.WAITING,
+            RequestStatus.APPROVED,
+            RequestStatus.REJECTED,
+            RequestStatus.CANCELLED,
+            RequestStatus.POSTPONED,
+            RequestStatus.RETURNED,
+        }
+    ),
+    RequestStatus.APPROVED: frozenset(
+        {
+            RequestStatus.SENT,
+            RequestStatus.COMPLETED,
+            RequestStatus.FAILED,
+            RequestStatus.CANCELLED,
+        }
+    ),
+    RequestStatus.SENT: frozenset(
+        {RequestStatus.COMPLETED, RequestStatus.FAILED, RequestStatus.REJECTED}
+    ),
+    RequestStatus.COMPLETED: frozenset(),
+    RequestStatus.REJECTED: frozenset(),
+    RequestStatus.CANCELLED: frozenset(),
+    RequestStatus.POSTPONED: frozenset(),
+    RequestStatus.RETURNED: frozenset(),
+    RequestStatus.FAILED: frozenset({RequestStatus.APPROVED}),
 }
-OPEN = ("submitted", "waiting")
-LIVE = ("submitted", "waiting", "approved", "sent", "completed")
-STATUS_TEXT: dict[str, T] = {
-    "draft": T("draf", "draft"),
-    "submitted": T("diajukan", "submitted"),
-    "waiting": T("menunggu persetujuan", "waiting for approval"),
-    "approved": T("disetujui", "approved"),
-    "sent": T("diteruskan ke sistem kepegawaian", "sent to the HR system"),
-    "completed": T("selesai", "completed"),
-    "rejected": T("ditolak", "rejected"),
-    "cancelled": T("dibatalkan", "cancelled"),
-    "postponed": T("ditangguhkan", "postponed"),
-    "returned": T("perlu perubahan", "change needed"),
-    "failed": T("gagal terkirim", "failed to deliver"),
+OPEN = (RequestStatus.SUBMITTED, RequestStatus.WAITING)
+LIVE = (
+    RequestStatus.SUBMITTED,
+    RequestStatus.WAITING,
+    RequestStatus.APPROVED,
+    RequestStatus.SENT,
+    RequestStatus.COMPLETED,
+)
+STATUS_TEXT: dict[RequestStatus, T] = {
+    RequestStatus.DRAFT: T("draf", "draft"),
+    RequestStatus.SUBMITTED: T("diajukan", "submitted"),
+    RequestStatus.WAITING: T("menunggu persetujuan", "waiting for approval"),
+    RequestStatus.APPROVED: T("disetujui", "approved"),
+    RequestStatus.SENT: T("diteruskan ke sistem kepegawaian", "sent to the HR system"),
+    RequestStatus.COMPLETED: T("selesai", "completed"),
+    RequestStatus.REJECTED: T("ditolak", "rejected"),
+    RequestStatus.CANCELLED: T("dibatalkan", "cancelled"),
+    RequestStatus.POSTPONED: T("ditangguhkan", "postponed"),
+    RequestStatus.RETURNED: T("perlu perubahan", "change needed"),
+    RequestStatus.FAILED: T("gagal terkirim", "failed to deliver"),
 }
 
 
@@ -57,7 +87,7 @@ class IllegalTransition(ValueError):
 def transition(
     session: AsyncSession,
     request: ServiceRequest,
-    to: str,
+    to: RequestStatus,
     *,
     now: datetime,
     actor_id: int | None,
@@ -84,7 +114,7 @@ def transition(
 
 def status_text(request: ServiceRequest) -> T:
     text = STATUS_TEXT.get(request.status, T(request.status, request.status))
-    if request.status == "waiting":
+    if request.status == RequestStatus.WAITING:
         text = text + T(f" (tahap {request.current_step})", f" (step {request.current_step})")
     return text
 
@@ -146,7 +176,9 @@ async def finish_approved(
     tell_employee: bool = True,
 ) -> None:
     """Approve, tell the employee, and queue the backend call and the app's callback."""
-    transition(session, request, "approved", now=now, actor_id=actor_id, channel=channel)
+    transition(
+        session, request, RequestStatus.APPROVED, now=now, actor_id=actor_id, channel=channel
+    )
     connector = request.data.get("_connector")
     if connector:
         outbox.enqueue_call(

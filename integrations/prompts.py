@@ -204,7 +204,7 @@ async def prompt_reply(
     if step.role is not None:
         from integrations import leave_authority
 
-        others = len(leave_authority.allowed_outcomes(request.kind)) > 1
+        others = len(await leave_authority.outcomes_for(session, request, rules)) > 1
         choices = [(APPROVE, "approval.approve")]
         choices += [(OTHER, "approval.other")] if others else []
         choices += [(ASK, "approval.info")]

@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.audit import record
+from core.statuses import OutboxStatus, RequestStatus, StepStatus
 from core.storage.models import ApprovalStep, Employee, OutboxItem, ServiceRequest
 from core.text import T
 from integrations import documents, lifecycle, routing
 from integrations.approvals import Env, open_level, plan_rows, steps_of
-from integrations.audit import record
 from integrations.catalog import ServiceSpec
 from integrations.forms import applies, display
 
@@ -62,7 +63,7 @@ async def submit(
     request = ServiceRequest(
         service_id=spec.id,
         employee_id=employee.id,
-        status="submitted",
+        status=RequestStatus.SUBMITTED,
         data=stored,
         start_date=start,
         end_date=end,
@@ -100,7 +101,12 @@ async def submit(
         entity="request",
         entity_id=request.id,
         action="status.submitted",
-        detail={"from": None, "to": "submitted", "service": spec.id, "app": source_app},
+        detail={
+            "from": None,
+            "to": RequestStatus.SUBMITTED,
+            "service": spec.id,
+            "app": source_app,
+        },
     )
     if levels is None:
         levels = await routing.plan(session, spec.approval, employee, stored)
@@ -120,7 +126,7 @@ async def submit(
     lifecycle.transition(
         session,
         request,
-        "waiting",
+        RequestStatus.WAITING,
         now=env.now,
         actor_id=employee.id,
         channel=env.channel,
@@ -139,7 +145,7 @@ def _dates(data: dict[str, Any]) -> tuple[date | None, date | None]:
     return None, None
 
 
-CANCELLABLE = ("submitted", "waiting", "approved")
+CANCELLABLE = (RequestStatus.SUBMITTED, RequestStatus.WAITING, RequestStatus.APPROVED)
 
 
 async def cancel(
@@ -172,8 +178,8 @@ async def cancel(
     from core import tokens
 
     for step in await steps_of(session, request.id):
-        if step.status in ("waiting", "pending"):
-            if step.status == "waiting":
+        if step.status in (StepStatus.WAITING, StepStatus.PENDING):
+            if step.status == StepStatus.WAITING:
                 await lifecycle.notify(
                     session,
                     step.approver_id,
@@ -184,10 +190,12 @@ async def cancel(
                     now=env.now,
                     key=f"notify:{request.ref}:cancelled:{step.id}",
                 )
-            step.status = "cancelled"
+            step.status = StepStatus.CANCELLED
             if step.prompt_group:
                 await tokens.retire_group(session, step.prompt_group, env.now)
-    if request.status == "approved" and not await _withdraw_backend_call(session, request):
+    if request.status == RequestStatus.APPROVED and not await _withdraw_backend_call(
+        session, request
+    ):
         record(
             session,
             now=env.now,
@@ -199,7 +207,12 @@ async def cancel(
         )
         return False, request
     lifecycle.transition(
-        session, request, "cancelled", now=env.now, actor_id=actor_id, channel=env.channel
+        session,
+        request,
+        RequestStatus.CANCELLED,
+        now=env.now,
+        actor_id=actor_id,
+        channel=env.channel,
     )
     await lifecycle.queue_callback(session, request, now=env.now)
     return True, request
@@ -216,9 +229,9 @@ async def _withdraw_backend_call(session: AsyncSession, request: ServiceRequest)
     ).scalar()
     if item is None:
         return True
-    if item.status not in ("pending", "dead"):
+    if item.status not in (OutboxStatus.PENDING, OutboxStatus.DEAD):
         return False
-    item.status = "cancelled"
+    item.status = OutboxStatus.CANCELLED
     return True
 
 
@@ -246,7 +259,7 @@ async def mine(
 def _waiting_for(approver_id: int) -> tuple[Any, ...]:
     return (
         ApprovalStep.approver_id == approver_id,
-        ApprovalStep.status == "waiting",
+        ApprovalStep.status == StepStatus.WAITING,
         ServiceRequest.status.in_(lifecycle.OPEN),
     )
 

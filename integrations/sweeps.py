@@ -7,17 +7,19 @@ time), so however many instances sweep, each fires exactly once.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select
 
+from core.audit import record
 from core.jobs import claim
+from core.statuses import StepStatus
 from core.storage.db import Database
 from core.storage.models import ApprovalStep, Employee, ServiceRequest
 from core.text import T
 from core.workdays import WorkCalendar
 from integrations import leave_authority, lifecycle, prompts, routing
 from integrations.approvals import Env, replace_step
-from integrations.audit import record
 from integrations.leave_rules import LeaveRules
 
 
@@ -28,8 +30,21 @@ async def remind_and_escalate(
     *,
     rules: LeaveRules | None = None,
     limit: int = 100,
+    documents: Any = None,
+    public_url: str = "",
 ) -> int:
-    """Send due reminders and escalations; returns how many fired in this sweep."""
+    """Send due reminders and escalations; returns how many fired in this sweep.
+
+    With the document store (and the public address), a reminder carries the same signed
+    links to the request's documents as the first prompt, fresh for the approver reminded."""
+    env = Env(
+        now=now,
+        calendar=calendar,
+        rules=rules,
+        channel="scheduler",
+        documents=documents,
+        public_url=public_url,
+    )
     async with db.sessions() as session:
         due = (
             (
@@ -37,7 +52,7 @@ async def remind_and_escalate(
                     select(ApprovalStep.id)
                     .join(ServiceRequest, ServiceRequest.id == ApprovalStep.request_id)
                     .where(
-                        ApprovalStep.status == "waiting",
+                        ApprovalStep.status == StepStatus.WAITING,
                         ServiceRequest.status.in_(lifecycle.OPEN),
                         or_(ApprovalStep.remind_at <= now, ApprovalStep.escalate_at <= now),
                     )
@@ -51,19 +66,17 @@ async def remind_and_escalate(
     fired = 0
     for step_id in due:
         async with db.transaction() as session:
-            fired += await _one(session, step_id, now, calendar, rules)
+            fired += await _one(session, step_id, env)
     return fired
 
 
-async def _one(
-    session, step_id: int, now: datetime, calendar: WorkCalendar, rules: LeaveRules | None
-) -> int:
+async def _one(session, step_id: int, env: Env) -> int:
+    now = env.now
     step = await session.get(ApprovalStep, step_id)
     request = await session.get(ServiceRequest, step.request_id, with_for_update=True)
     await session.refresh(step)
-    if step.status != "waiting" or request.status not in lifecycle.OPEN:
+    if step.status != StepStatus.WAITING or request.status not in lifecycle.OPEN:
         return 0
-    env = Env(now=now, calendar=calendar, rules=rules, channel="scheduler")
     if step.escalate_at is not None and step.escalate_at <= now:
         if not await claim(
             session,
@@ -88,8 +101,9 @@ async def _one(
             "⏰ Pengingat: permohonan ini menunggu keputusan Anda",
             "⏰ Reminder: this request is waiting for your decision",
         ),
-        rules=rules,
-        calendar=calendar,
+        rules=env.rules,
+        calendar=env.calendar,
+        links=env.links,
     )
     step.remind_at = None
     record(
@@ -137,6 +151,7 @@ async def _hold_authority(session, step: ApprovalStep, request: ServiceRequest, 
         ),
         rules=env.rules,
         calendar=env.calendar,
+        links=env.links,
     )
     record(
         session,

@@ -3,6 +3,9 @@
 The key hashes every input that shapes the model: the catalog files, the lexicon, the source of
 this package and the versions of Python and the numeric libraries. A cache entry that cannot be
 read, or that was written by other code, is ignored and the router is rebuilt.
+
+An entry holds the router with its model exported to numpy arrays (`intents.scorer`): loading
+it imports neither scikit-learn nor SciPy, which only training needs.
 """
 
 from __future__ import annotations
@@ -15,11 +18,8 @@ import platform
 import tempfile
 from collections.abc import Iterable, Sequence
 from functools import cache
+from importlib import metadata
 from pathlib import Path
-
-import numpy
-import scipy
-import sklearn
 
 from intents.normalize import LEXICON_PATH
 from intents.router import Router
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).parent
 KEEP = 4  # cache entries kept per directory
-FORMAT = 1  # bump when the pickled layout changes in a way the source hash would not catch
+FORMAT = 2  # bump when the pickled layout changes in a way the source hash would not catch
 
 
 def cache_dirs() -> list[Path]:
@@ -55,8 +55,10 @@ def cache_key(catalog: Catalog, extra: Sequence[tuple[str, str]] = ()) -> str:
     digest = hashlib.sha256(f"format={FORMAT}".encode())
     for text, intent in extra:
         digest.update(b"extra\0" + text.encode() + b"\0" + intent.encode() + b"\0")
-    versions = (platform.python_version(), numpy.__version__, scipy.__version__)
-    digest.update(repr((*versions, sklearn.__version__)).encode())
+    # Read from the installed metadata: importing the libraries to ask would cost seconds.
+    libraries = ("numpy", "scipy", "scikit-learn")
+    versions = (platform.python_version(), *(metadata.version(name) for name in libraries))
+    digest.update(repr(versions).encode())
     sources = sorted(PACKAGE_DIR.glob("*.py"))
     for path in [*catalog.paths, LEXICON_PATH, *sources]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")

@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from core.settings import DEFAULT_TIMEZONE
+
 if TYPE_CHECKING:
     from intents.router import Router
 
@@ -40,7 +42,7 @@ def _result_json(router: Router, text: str, now: datetime) -> dict[str, Any]:
 def classify(
     text: Annotated[str, typer.Argument(help="The message to classify.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    tz: Annotated[str, typer.Option(help="Timezone for relative dates.")] = "Asia/Jakarta",
+    tz: Annotated[str, typer.Option(help="Timezone for relative dates.")] = DEFAULT_TIMEZONE,
 ) -> None:
     """Show the intent, confidence, entities and alternatives for one message."""
     from intents.cache import default_router  # scikit-learn: only when classifying

@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from core.settings import DEFAULT_TIMEZONE
 from intents.dates import MONTHS, WEEKDAYS, WORD_NUMBERS, number, read_dates
 from intents.normalize import fold, normalize
 from intents.types import Entities
@@ -83,14 +84,14 @@ def _numbers(text: str) -> tuple[float, ...]:
     return tuple(found)
 
 
-def local_today(now: datetime, tz: str = "Asia/Jakarta") -> date:
+def local_today(now: datetime, tz: str = DEFAULT_TIMEZONE) -> date:
     """Today's date in the user's timezone; `now` must be timezone-aware."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     return now.astimezone(ZoneInfo(tz)).date()
 
 
-def extract_entities(text: str, now: datetime, tz: str = "Asia/Jakarta") -> Entities:
+def extract_entities(text: str, now: datetime, tz: str = DEFAULT_TIMEZONE) -> Entities:
     """Read dates, durations, times, numbers, leave/permit type and reason from one message."""
     today = local_today(now, tz)
     folded = fold(text[:MAX_CHARS])

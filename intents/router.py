@@ -1,4 +1,8 @@
-"""The Router: normalise, score, apply thresholds, attach entities."""
+"""The Router: normalise, score, apply thresholds, attach entities.
+
+Classifying needs numpy only (`intents.scorer`); scikit-learn is imported when a router is
+trained (`from_examples`), so a process that loads a cached router never imports it.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold, train_test_split
 
+from core.settings import DEFAULT_TIMEZONE
 from intents.cues import STATUS, asks_status, negated_cancel
 from intents.entities import extract_entities
-from intents.matcher import OOS, Matcher, Scores, calibrate
 from intents.normalize import Speller, normalize, stem_text
+from intents.scorer import OOS, Scorer, Scores
 from intents.spec import Catalog, IntentSpec, catalog_rows, load_catalog
 from intents.thresholds import Thresholds, tune
 from intents.types import Entities, MatchKind, MatchResult, Suggestion
@@ -29,7 +33,7 @@ class Router:
 
     def __init__(
         self,
-        matcher: Matcher,
+        matcher: Scorer,
         thresholds: Thresholds,
         *,
         catalog: Mapping[str, IntentSpec] | None = None,
@@ -65,6 +69,8 @@ class Router:
         out-of-scope messages.
         """
         import time
+
+        from intents.matcher import calibrate
 
         started = time.perf_counter()
         norm = [normalize(t[:MAX_MODEL_CHARS]) for t, _ in pairs]
@@ -121,7 +127,7 @@ class Router:
     # -- classifying ----------------------------------------------------------------------
 
     def classify(
-        self, text: str, *, now: datetime | None = None, tz: str = "Asia/Jakarta"
+        self, text: str, *, now: datetime | None = None, tz: str = DEFAULT_TIMEZONE
     ) -> MatchResult:
         """Understand one chat message; relative dates resolve against `now` in `tz`."""
         now = now if now is not None else datetime.now(ZoneInfo(tz))
@@ -189,11 +195,14 @@ def _views(speller: Speller | None, norm: Sequence[str]) -> tuple[list[str], lis
     return [stem_text(t) for t in fixed], fixed
 
 
-def _fitted(norm: Sequence[str], labels: Sequence[str]) -> tuple[Matcher, Speller]:
-    """A matcher and the speller (from the same texts' vocabulary) that feeds it."""
+def _fitted(norm: Sequence[str], labels: Sequence[str]) -> tuple[Scorer, Speller]:
+    """A fitted matcher, exported for serving, and the speller (from the same texts'
+    vocabulary) that feeds it."""
+    from intents.matcher import Matcher
+
     speller = Speller(w for text in norm for w in text.split())
     # The speller knows every word of its own training texts, so they need no correction.
-    return Matcher().fit([stem_text(t) for t in norm], norm, labels), speller
+    return Matcher().fit([stem_text(t) for t in norm], norm, labels).export(), speller
 
 
 def _held_out_scores(
@@ -206,6 +215,8 @@ def _held_out_scores(
 def _out_of_fold(
     pool: ThreadPoolExecutor, norm: list[str], labels: list[str], seed: int
 ) -> tuple[list[str], tuple[str, ...], Scores]:
+    from sklearn.model_selection import StratifiedKFold, train_test_split
+
     y = np.asarray(labels)
     if len(norm) > 5000:  # large sets: one held-out split is enough and 5x cheaper
         idx = np.arange(len(norm))

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.messages import Reply
+from core.settings import DEFAULT_TIMEZONE
 from core.storage.models import Employee, LearningDay, StoredLesson
 from lessons import messages as msg
 from lessons.daysoff import Calendar
@@ -16,11 +17,11 @@ from lessons.quiz import LearningSettings, answer, question_at
 from lessons.records import lesson_view
 
 
-def local_day(employee: Employee, now: datetime, default_tz: str = "Asia/Jakarta") -> date:
+def local_day(employee: Employee, now: datetime, default_tz: str = DEFAULT_TIMEZONE) -> date:
     return now.astimezone(ZoneInfo(employee.timezone or default_tz)).date()
 
 
-def learner(employee: Employee, default_tz: str = "Asia/Jakarta") -> Learner:
+def learner(employee: Employee, default_tz: str = DEFAULT_TIMEZONE) -> Learner:
     return Learner(employee.id, employee.unit_id, employee.timezone or default_tz)
 
 

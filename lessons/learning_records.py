@@ -19,10 +19,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import outbox
+from core.audit import record as audit
+from core.messages import Reply
 from core.storage.models import Employee, LearningEvent
 from core.text import T
-from integrations import lifecycle
-from integrations.audit import record as audit
 from lessons.catalog import COMPETENCIES
 from lessons.jp import JPSettings, to_jp
 
@@ -185,14 +186,16 @@ async def record_verified(
     )
     await audit_added(session, event, actor_id=officer_id, channel=channel)
     jp = f"{event.jp:.1f}"
-    await lifecycle.notify(
+    await outbox.push(
         session,
         person.id,
-        T(
-            f"🎓 {event.material} tercatat: {jp.replace('.', ',')} JP masuk ke catatan belajar "
-            'Anda. Ketik "progres belajar" untuk melihatnya.',
-            f"🎓 {event.material} is recorded: {jp} JP added to your learning record. "
-            'Type "learning progress" to see it.',
+        Reply(
+            T(
+                f"🎓 {event.material} tercatat: {jp.replace('.', ',')} JP masuk ke catatan "
+                'belajar Anda. Ketik "progres belajar" untuk melihatnya.',
+                f"🎓 {event.material} is recorded: {jp} JP added to your learning record. "
+                'Type "learning progress" to see it.',
+            )
         ),
         now=now,
         key=f"notify:learning:{event.id}",

@@ -15,11 +15,11 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.audit import record as audit
 from core.messages import Reply
 from core.outbox import push
 from core.storage.models import Employee, LearningEvent
 from core.text import T
-from integrations.audit import record as audit
 from lessons import learning_records
 from lessons.jp import JPSettings
 

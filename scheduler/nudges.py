@@ -16,6 +16,7 @@ from sqlalchemy import String, and_, cast, exists, select
 from core.jobs import claim
 from core.messages import Reply
 from core.outbox import PRIORITY_PUSH, push
+from core.settings import DEFAULT_TIMEZONE
 from core.storage.db import Database
 from core.storage.models import ApprovalStep, Employee, JobClaim, ServiceRequest
 from core.text import T
@@ -33,7 +34,7 @@ async def sweep_request_nudges(
     calendar: WorkCalendar,
     *,
     after_hours: float = DEFAULT_AFTER_HOURS,
-    default_tz: str = "Asia/Jakarta",
+    default_tz: str = DEFAULT_TIMEZONE,
 ) -> int:
     """Tell each employee once when a step of their request waited `after_hours` office hours."""
     # Office hours never outrun wall-clock hours: this bound keeps the scan small.

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from sqlalchemy import bindparam, or_, select, update
 
 from core.outbox import PRIORITY_INTERACTIVE
+from core.settings import DEFAULT_TIMEZONE
 from core.storage.db import Database
 from core.storage.models import ChatAccount, Employee, OutboxItem
 from scheduler.timing import QuietHours
@@ -140,7 +141,7 @@ async def claim_due(
             if chat is None or not chat.active:
                 skipped.append(row.id)
                 continue
-            tz = chat.timezone or "Asia/Jakarta"
+            tz = chat.timezone or DEFAULT_TIMEZONE
             if quiet is not None and _deferrable(row) and quiet.is_quiet(now, tz):
                 deferred.append({"b_id": row.id, "b_at": quiet.next_allowed(now, tz)})
                 continue

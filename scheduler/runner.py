@@ -129,13 +129,15 @@ def build_jobs(
     connectors: Any = None,
     leave_rules: Any = None,
     send_every: float | None = None,
+    documents: Any = None,
 ) -> list[Job]:
     """Every scheduled job of Ayo, on its interval."""
     jobs = [
         Job("lessons.daily", timedelta(seconds=60),
             lambda: sweeps.sweep_lessons(db, clock(), calendar, settings)),
         Job("approvals.remind", timedelta(seconds=60),
-            lambda: sweeps.sweep_approvals(db, clock(), calendar, leave_rules)),
+            lambda: sweeps.sweep_approvals(db, clock(), calendar, leave_rules, documents,
+                                           settings.public_url)),
         Job("handoff.sla", timedelta(seconds=60),
             lambda: sweeps.sweep_handoff(db, clock(), calendar, settings)),
         Job("backend.deliver", timedelta(seconds=10),
@@ -165,6 +167,7 @@ async def start_scheduler(
     leave_rules: Any = None,
     owner: str | None = None,
     send_every: float | None = None,
+    documents: Any = None,
 ) -> Runner:
     """Build the sender and every sweep, start them, and return the runner to stop later.
 
@@ -177,7 +180,7 @@ async def start_scheduler(
         await sender.reclaim_own()
     jobs = build_jobs(db=db, clock=clock, calendar=calendar, settings=settings, sender=sender,
                       connectors=connectors, leave_rules=leave_rules,
-                      send_every=send_every)  # fmt: skip
+                      send_every=send_every, documents=documents)  # fmt: skip
     await start_channels(channels)
     runner = Runner(jobs, timezone=settings.timezone)
     runner.start()

@@ -50,10 +50,18 @@ async def sweep_lessons(
 
 
 async def sweep_approvals(
-    db: Database, now: datetime, calendar: WorkCalendar, leave_rules: Any = None
+    db: Database,
+    now: datetime,
+    calendar: WorkCalendar,
+    leave_rules: Any = None,
+    documents: Any = None,
+    public_url: str = "",
 ) -> int:
-    """Approval reminders and escalations of integrations/ (their grace is configurable)."""
-    return await remind_and_escalate(db, now, calendar, rules=leave_rules)
+    """Approval reminders and escalations of integrations/ (their grace is configurable);
+    with the document store, reminders link the request's documents like the first prompt."""
+    return await remind_and_escalate(
+        db, now, calendar, rules=leave_rules, documents=documents, public_url=public_url
+    )
 
 
 async def sweep_backend_calls(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.webauth import Viewer
+from bot.web.auth import Viewer
 from core.storage.models import Employee, HandoffCase, OrgUnit
 from integrations.handoff.teams import Team, Teams
 

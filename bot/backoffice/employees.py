@@ -2,7 +2,7 @@
 WhatsApp, a code waiting), one-time link codes for one employee (shown once, or as a letter)
 and the printable letters of a unit (the code behind `ayo link-code` / `ayo link-codes`).
 
-Codes are stored as their SHA-256 only (bot/channels/linking.py): the page or the PDF that
+Codes are stored as their SHA-256 only (bot/linking/codes.py): the page or the PDF that
 hands a code out is the only place it ever appears, so neither is cached by the browser.
 """
 
@@ -116,14 +116,14 @@ def employees_routes(app: App) -> APIRouter:
         return await listing(request, scope, errors=[])
 
     async def links() -> tuple[str, str]:
-        from bot.channels.cli import telegram_username
+        from bot.linking.cli import telegram_username
 
         return await telegram_username(app.settings), app.settings.whatsapp_number
 
     @routes.post("/employees/{employee_id}/link-code")
     async def one_code(employee_id: int, request: Request, scope: Scope = post_scope) -> Response:
-        from bot.channels import letters
-        from bot.channels.linking import CODE_TTL, create_code
+        from bot.linking import letters
+        from bot.linking.codes import CODE_TTL, create_code
 
         require(_hr, scope)
         form = await request.form()
@@ -167,7 +167,7 @@ def employees_routes(app: App) -> APIRouter:
 
     @routes.post("/employees/letters")
     async def unit_letters(request: Request, scope: Scope = post_scope) -> Response:
-        from bot.channels import letters
+        from bot.linking import letters
 
         require(_hr, scope)
         form = await request.form()

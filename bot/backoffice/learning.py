@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -18,12 +18,11 @@ from fastapi.responses import Response
 from bot.app import App
 from bot.backoffice import charts
 from bot.backoffice.access import Scope
-from bot.backoffice.kit import Pages, require
+from bot.backoffice.kit import Pages, csv_response, lang_of, require
 from bot.backoffice.learning_data import COMPETENCIES, LearningView, learning_view, scoped_units
-from bot.backoffice.routes import _csv, _lang
 from lessons.report import COLUMNS
 
-TABLE_LIMIT = 300  # people listed on the page; the CSV has everyone
+PER_PAGE = 25  # people per page of the table; the tiles and the CSV count everyone
 CHART_LIMIT = 30  # people drawn, the furthest behind first
 CSV_EXTRA = ("jp_projected", "on_track", "streak", "best_streak")
 COMPETENCY_NAMES = {
@@ -63,7 +62,9 @@ def learning_routes(app: App) -> APIRouter:
             )  # fmt: skip
 
     @routes.get("/learning")
-    async def learning_page(request: Request, year: int | None = None, unit: str = "") -> Response:
+    async def learning_page(
+        request: Request, year: int | None = None, unit: str = "", page: int = 1
+    ) -> Response:
         scope = require(_reads_learning, await pages.page_scope(request))
         chosen, errors = checked(year, unit)
         async with app.db.sessions() as session:
@@ -71,13 +72,13 @@ def learning_routes(app: App) -> APIRouter:
         if unit and unit not in {u.code for u in units}:
             errors.append(f"Unit {unit[:40]} tidak ada dalam lingkup Anda / not in your scope")
         view = None if errors else await view_for(scope, chosen, unit)
-        lang = _lang(request)
+        lang = lang_of(request)
         return pages.render(
             request, "learning.html", scope, code=400 if errors else 200, view=view,
             errors=errors, units=units, f={"year": chosen, "unit": unit},
             chart=_charts(view, app.settings.jp_target_pns, lang) if view else {},
             competencies=[(c, COMPETENCY_NAMES[c]) for c in COMPETENCIES],
-            table_limit=TABLE_LIMIT,
+            paging=paging(len(view.people) if view else 0, page),
         )  # fmt: skip
 
     @routes.get("/learning.csv")
@@ -95,9 +96,36 @@ def learning_routes(app: App) -> APIRouter:
                 detail={"rows": len(view.people), "year": chosen, "unit": unit},
             )  # fmt: skip
         name = f"jp-{chosen}{'-' + unit if unit else ''}.csv"
-        return _csv(to_csv(view), name)
+        return csv_response(to_csv(view), name)
 
     return routes
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """One page of the people table: which rows, and the real total they are part of."""
+
+    page: int
+    pages: int
+    total: int
+    first: int  # index of the first row shown (0-based)
+    last: int  # index after the last row shown
+
+    @property
+    def previous(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
+
+
+def paging(total: int, page: int, per_page: int = PER_PAGE) -> Paging:
+    """Page `page` of `total` rows; a page past either end shows the nearest one."""
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    first = (page - 1) * per_page
+    return Paging(page, pages, total, first, min(first + per_page, total))
 
 
 def to_csv(view: LearningView) -> str:

@@ -1,5 +1,5 @@
-"""Mount every back-office page module: routes.py's pages, then the modules built on its kit
-(kept apart so that the page modules may import routes.py without an import cycle)."""
+"""Mount every back-office page module: routes.py's pages, then the other page modules; all
+of them render through bot/backoffice/kit.py (one renderer, one scope check)."""
 
 from __future__ import annotations
 

@@ -12,20 +12,20 @@ import hashlib
 import io
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.backoffice import numbers
-from bot.backoffice.access import Scope, scope_for
-from bot.webauth import Viewer, check_csrf, csrf_token, optional_viewer
+from bot.backoffice.access import Scope
+from bot.backoffice.kit import LANG_COOKIE, LoginNeeded, Pages, csv_response, lang_of
+from bot.web.auth import Viewer
 from core.storage.models import (
     AuditEvent,
     Broadcast,
@@ -42,38 +42,9 @@ HERE = Path(__file__).parent
 MAX_CSV_BYTES = 20 * 1024 * 1024
 NO_FILE = ("Pilih berkas CSV dulu.", "Choose a CSV file first.")
 TOO_BIG = ("Berkas lebih dari 20 MB.", "The file is larger than 20 MB.")
-LANG_COOKIE = "ayo_lang"
 PAGE_SIZE = 50
 CSV_LIMIT = 10000
 STATUSES = ("open", "taken", "closed", "cancelled")
-
-templates = Environment(
-    loader=FileSystemLoader(HERE / "templates"),
-    autoescape=select_autoescape(["html"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-
-
-async def post_scope(request: Request, viewer: Annotated[Viewer, Depends(check_csrf)]) -> Scope:
-    """For every POST: a valid session, its CSRF token, and a back-office scope."""
-    app = request.app.state.ayo
-    async with app.db.sessions() as session:
-        scope = await scope_for(session, viewer, app.deps.handoff, app.settings.city_hr_opd)
-    if not scope.allowed:
-        raise HTTPException(403, "not allowed / tidak diizinkan")
-    return scope
-
-
-PostScope = Annotated[Scope, Depends(post_scope)]
-
-
-class LoginNeeded(Exception):
-    """No session: HTML pages send the browser to the login page instead of a bare 401."""
-
-
-def _lang(request: Request) -> str:
-    return "en" if request.cookies.get(LANG_COOKIE) == "en" else "id"
 
 
 def backoffice_routes(app: App) -> APIRouter:
@@ -84,42 +55,10 @@ def backoffice_routes(app: App) -> APIRouter:
     def env_for(viewer: Viewer, now: datetime) -> cases.Env:
         return cases.Env(now=now, teams=teams, calendar=app.deps.calendar, tz=tz, channel="web")
 
-    async def page_scope(request: Request) -> Scope:
-        viewer = await optional_viewer(request)
-        if viewer is None:
-            raise LoginNeeded()
-        async with app.db.sessions() as session:
-            scope = await scope_for(session, viewer, teams, app.settings.city_hr_opd)
-        if not scope.allowed:
-            raise HTTPException(403, "not allowed / tidak diizinkan")
-        return scope
-
-    async def post_scope(
-        request: Request, viewer: Annotated[Viewer, Depends(check_csrf)]
-    ) -> Scope:
-        async with app.db.sessions() as session:
-            scope = await scope_for(session, viewer, teams, app.settings.city_hr_opd)
-        if not scope.allowed:
-            raise HTTPException(403, "not allowed / tidak diizinkan")
-        return scope
-
-    def render(request: Request, page: str, scope: Scope | None, code: int = 200, **values: Any):
-        lang = _lang(request)
-
-        def t(id_text: str, en_text: str) -> str:
-            return en_text if lang == "en" else id_text
-
-        html = templates.get_template(page).render(
-            request=request,
-            scope=scope,
-            lang=lang,
-            t=t,
-            csrf=csrf_token(request) if scope is not None else "",
-            demo=app.settings.demo,
-            local=lambda moment: _local(moment, tz),
-            **values,
-        )
-        return HTMLResponse(html, status_code=code)
+    pages = Pages(app)
+    page_scope = pages.page_scope
+    render = pages.render
+    post_scope = pages.post_scope()
 
     @routes.get("")
     async def home(request: Request) -> Response:
@@ -221,6 +160,7 @@ def backoffice_routes(app: App) -> APIRouter:
             team=teams.get(case.team),
             topic=teams.topic_label(case.topic),
             sla=_sla(app, case, now),
+            request_ref=cases.request_ref(case),
             may_act=scope.operates(case),
             error=error,
             ok=request.query_params.get("ok"),
@@ -266,7 +206,7 @@ def backoffice_routes(app: App) -> APIRouter:
         except cases.Refused as refused:
             # The refusal itself is audited in its own transaction (the failed one rolled back).
             async with app.db.transaction() as session:
-                from integrations.audit import record
+                from core.audit import record
 
                 record(
                     session,
@@ -277,19 +217,19 @@ def backoffice_routes(app: App) -> APIRouter:
                     entity_id=case_id,
                     action=f"refused.{action}.{refused.reason}"[:40],
                 )
-            message = refused.message.get(_lang(request))
+            message = refused.message.get(lang_of(request))
             return await _case_page(request, scope, case_id, error=message, status=400)
         return RedirectResponse(f"/admin/cases/{case_id}?ok={action}", 303)
 
     @routes.post("/cases/{case_id}/take")
-    async def take(case_id: int, request: Request, scope: PostScope) -> Response:
+    async def take(case_id: int, request: Request, scope: Scope = post_scope) -> Response:
         return await _act(request, scope, case_id, "take")
 
     @routes.post("/cases/{case_id}/reply")
     async def reply(
         case_id: int,
         request: Request,
-        scope: PostScope,
+        scope: Scope = post_scope,
         text: str = Form(default="", max_length=2000),
     ) -> Response:
         return await _act(request, scope, case_id, "reply", text)
@@ -298,7 +238,7 @@ def backoffice_routes(app: App) -> APIRouter:
     async def close(
         case_id: int,
         request: Request,
-        scope: PostScope,
+        scope: Scope = post_scope,
         note: str = Form(default="", max_length=500),
     ) -> Response:
         return await _act(request, scope, case_id, "close", note)
@@ -431,7 +371,7 @@ def backoffice_routes(app: App) -> APIRouter:
                 [req.ref, req.service_id, req.status, emp.nip, emp.name, org.code,
                  req.start_date, req.end_date, req.days, req.created_at.isoformat()]
             )  # fmt: skip
-        return _csv(out.getvalue(), "requests.csv")
+        return csv_response(out.getvalue(), "requests.csv")
 
     @routes.get("/requests/{ref}")
     async def request_detail(ref: str, request: Request) -> Response:
@@ -523,7 +463,7 @@ def backoffice_routes(app: App) -> APIRouter:
                  actor.name if actor else "", event.channel or "", event.entity,
                  event.entity_id or "", event.action]
             )  # fmt: skip
-        return _csv(out.getvalue(), "audit.csv")
+        return csv_response(out.getvalue(), "audit.csv")
 
     # -- broadcasts -------------------------------------------------------------------------
     async def _audiences(scope: Scope) -> list[tuple[str, str]]:
@@ -581,7 +521,7 @@ def backoffice_routes(app: App) -> APIRouter:
         return await _broadcast_form(request, scope, empty, [])
 
     @routes.post("/broadcasts/preview")
-    async def broadcast_preview(request: Request, scope: PostScope) -> Response:
+    async def broadcast_preview(request: Request, scope: Scope = post_scope) -> Response:
         from scheduler.broadcasts import Audience, audience_size
 
         _broadcast_scope(scope)
@@ -592,10 +532,10 @@ def backoffice_routes(app: App) -> APIRouter:
         return await _broadcast_form(request, scope, values, [], count=count)
 
     @routes.post("/broadcasts/send")
-    async def broadcast_send(request: Request, scope: PostScope) -> Response:
+    async def broadcast_send(request: Request, scope: Scope = post_scope) -> Response:
+        from core.audit import record
         from core.messages import Reply
         from core.text import T
-        from integrations.audit import record
         from scheduler.broadcasts import Audience, create_broadcast
 
         _broadcast_scope(scope)
@@ -648,7 +588,7 @@ def backoffice_routes(app: App) -> APIRouter:
     async def _import(
         request: Request, scope: Scope, data: bytes, name: str, *, dry_run: bool, skip_bad: bool
     ) -> Response:
-        from integrations.audit import record
+        from core.audit import record
         from integrations.org import ImportOptions, run_import
 
         now = app.deps.clock()
@@ -686,7 +626,7 @@ def backoffice_routes(app: App) -> APIRouter:
         )
 
     @routes.post("/org/check")
-    async def org_check(request: Request, scope: PostScope) -> Response:
+    async def org_check(request: Request, scope: Scope = post_scope) -> Response:
         _org_scope(scope)
         form = await request.form()
         upload = form.get("file")
@@ -707,7 +647,7 @@ def backoffice_routes(app: App) -> APIRouter:
         )
 
     @routes.post("/org/apply")
-    async def org_apply(request: Request, scope: PostScope) -> Response:
+    async def org_apply(request: Request, scope: Scope = post_scope) -> Response:
         _org_scope(scope)
         form = await request.form()
         try:
@@ -745,12 +685,6 @@ def _visible_cases(query, scope: Scope):
             HandoffCase.employee_id.in_(scope.employees or {-1}),
         )
     )
-
-
-def _local(moment: datetime | None, tz: str) -> str:
-    if moment is None:
-        return ""
-    return moment.astimezone(ZoneInfo(tz)).strftime("%d-%m-%Y %H:%M")
 
 
 def _sla(app: App, case: HandoffCase, now: datetime) -> dict[str, Any]:
@@ -792,7 +726,7 @@ async def _events(session: AsyncSession, entity: str, entity_id: int) -> list[An
 def _audit_export(
     session: AsyncSession, scope: Scope, what: str, count: int, now: datetime
 ) -> None:
-    from integrations.audit import record
+    from core.audit import record
 
     record(
         session,
@@ -803,12 +737,4 @@ def _audit_export(
         entity_id=None,
         action=f"exported.{what}",
         detail={"rows": count},
-    )
-
-
-def _csv(text: str, name: str) -> Response:
-    return Response(
-        "\ufeff" + text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -1,6 +1,8 @@
 """`/admin/unknown`: what people asked that Ayo did not understand (the rows behind
 `ayo nlu unknown`, already redacted), similar texts grouped together; the city's HR assign a
-group or one text to an intent (or to "out of scope") as new examples, then rebuild the router.
+group or one text to an intent (or to "out of scope") as new examples, then rebuild the router,
+or to the FAQ: as new question variants of an entry, or as the draft of a new entry HR writes
+(integrations/faq/additions.py keeps both outside HR's own FAQ file).
 
 Changing what Ayo understands changes it for the whole city: the city's HR admins only.
 """
@@ -8,21 +10,25 @@ Changing what Ayo understands changes it for the whole city: the city's HR admin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import curated
 from bot.app import App
 from bot.backoffice.access import Scope
 from bot.backoffice.kit import Pages, require
 from core.storage.models import IntentExample, UnknownMessage
+from integrations.faq import additions, current
 
 LISTED = 300  # most frequent texts grouped on the page
 SIMILAR = 0.45  # cosine of character n-grams at which two texts share a group
 OUT_OF_SCOPE = "oos"  # the router's label for negatives (intents/spec.py catalog_rows)
 MAX_IDS = 300
+NEW_FAQ = "new"  # the FAQ choice that drafts a new entry
 
 
 @dataclass
@@ -60,6 +66,27 @@ def group_similar(rows: list[UnknownMessage]) -> list[Group]:
     return sorted(groups, key=lambda g: -g.count)
 
 
+def chosen(
+    form: Any, name: str, allowed: set[str], unchosen: str
+) -> tuple[str, list[int], list[str]]:
+    """Where a group's form sends its texts (`name`, one of `allowed`), the unknown-message
+    ids ticked (at most MAX_IDS), and what is missing, worded for HR."""
+    target = str(form.get(name, ""))
+    ids = [int(v) for v in form.getlist("ids") if str(v).isdigit()][:MAX_IDS]
+    errors = [] if target in allowed else [unchosen]
+    if not ids:
+        errors.append("Pilih paling sedikit satu teks / choose at least one text")
+    return target, ids, errors
+
+
+async def texts_of(session: AsyncSession, ids: list[int]) -> list[str]:
+    """The (redacted) texts of these unknown messages, in the order they were first seen."""
+    rows = await session.execute(
+        select(UnknownMessage.text).where(UnknownMessage.id.in_(ids)).order_by(UnknownMessage.id)
+    )
+    return list(rows.scalars())
+
+
 def _curates(scope: Scope) -> bool:
     return scope.city
 
@@ -80,7 +107,14 @@ def unknown_routes(app: App) -> APIRouter:
             return result.intent
         return result.suggestions[0].intent if result.suggestions else None
 
+    faq_file = app.settings.resolved_faq_additions()
+
+    def faq_entries() -> list[tuple[str, str]]:
+        book = app.deps.faq
+        return [(e.id, e.questions[0]) for e in book.entries] if book is not None else []
+
     async def page(request: Request, scope: Scope, *, errors: list[str], code: int = 200):
+        added = additions.read(faq_file)
         async with app.db.sessions() as session:
             rows = list(
                 (
@@ -101,13 +135,16 @@ def unknown_routes(app: App) -> APIRouter:
             )
             total = await session.scalar(select(func.count(IntentExample.id))) or 0
             current = await curated.examples(session)
-        groups = group_similar(rows)
+        given = added.texts
+        groups = group_similar([r for r in rows if r.text not in given])
         for group in groups:
             group.suggestion = suggest(group.texts[0].text)
         return pages.render(
             request, "unknown.html", scope, code=code, groups=groups, intents=intents(),
             recent=recent, total=total, pending=curated.pending(app.deps.router, current),
             errors=errors, ok=request.query_params.get("ok"), n=request.query_params.get("n"),
+            faq=faq_entries(), new_faq=NEW_FAQ, faq_variants=added.variants[-30:][::-1],
+            faq_drafts=added.drafts[::-1],
         )  # fmt: skip
 
     @routes.get("/unknown")
@@ -118,24 +155,14 @@ def unknown_routes(app: App) -> APIRouter:
     @routes.post("/unknown/assign")
     async def assign(request: Request, scope: Scope = post_scope) -> Response:
         require(_curates, scope)
-        form = await request.form()
-        intent = str(form.get("intent", ""))
-        ids = [int(v) for v in form.getlist("ids") if str(v).isdigit()][:MAX_IDS]
-        errors = []
-        if intent not in {i for i, _, _ in intents()}:
-            errors.append("Pilih maksud (intent) dulu / choose an intent first")
-        if not ids:
-            errors.append("Pilih paling sedikit satu teks / choose at least one text")
+        intent, ids, errors = chosen(
+            await request.form(), "intent", {i for i, _, _ in intents()},
+            "Pilih maksud (intent) dulu / choose an intent first",
+        )  # fmt: skip
         if errors:
             return await page(request, scope, errors=errors, code=400)
         async with app.db.transaction() as session:
-            texts = list(
-                (
-                    await session.execute(
-                        select(UnknownMessage.text).where(UnknownMessage.id.in_(ids))
-                    )
-                ).scalars()
-            )
+            texts = await texts_of(session, ids)
             added = await curated.add_examples(
                 session, texts, intent, by=scope.viewer.employee_id, now=app.deps.clock()
             )
@@ -145,6 +172,45 @@ def unknown_routes(app: App) -> APIRouter:
                 detail={"intent": intent, "unknown_ids": sorted(ids), "added": added},
             )  # fmt: skip
         return RedirectResponse(f"/admin/unknown?ok=assigned&n={added}", 303)
+
+    @routes.post("/unknown/faq")
+    async def assign_faq(request: Request, scope: Scope = post_scope) -> Response:
+        """The chosen texts become question variants of an FAQ entry, or a new entry's draft."""
+        require(_curates, scope)
+        book = current(app.deps.faq) if app.deps.faq is not None else None
+        known = {e.id: e for e in book.entries} if book else {}
+        target, ids, errors = chosen(
+            await request.form(), "faq", {*known, NEW_FAQ},
+            "Pilih entri FAQ dulu / choose an FAQ entry first",
+        )  # fmt: skip
+        entry = known.get(target)
+        if errors:
+            return await page(request, scope, errors=errors, code=400)
+        async with app.db.sessions() as session:
+            texts = await texts_of(session, ids)
+        now = app.deps.clock()
+        by = scope.viewer.employee_id
+        try:
+            if entry is not None:
+                added = additions.add_variants(faq_file, entry, texts, by_id=by, now=now)
+                action, detail = "faq.variant.added", {"entry": entry.id, "added": added}
+            else:
+                number = additions.add_draft(faq_file, texts, by_id=by, now=now)
+                action, detail = "faq.draft.added", {"draft": number}
+                added = len(texts)
+        except additions.AdditionRefused as refused:
+            message = f"Tidak bisa ditambahkan ke FAQ / cannot be added to the FAQ: {refused}"
+            return await page(request, scope, errors=[message], code=400)
+        if entry is not None:
+            app.deps.faq = current(app.deps.faq)  # answered from now on, in this process too
+        async with app.db.transaction() as session:
+            # The ids and the entry, never the texts: the audit trail holds no message bodies.
+            pages.audit(
+                session, scope, entity="faq", action=action,
+                detail={**detail, "unknown_ids": sorted(ids)},
+            )  # fmt: skip
+        ok = "faq_variant" if entry is not None else "faq_draft"
+        return RedirectResponse(f"/admin/unknown?ok={ok}&n={added}", 303)
 
     @routes.post("/unknown/rebuild")
     async def rebuild(request: Request, scope: Scope = post_scope) -> Response:

@@ -15,6 +15,7 @@ from bot.types import ChatRef, Inbound
 from core import markdown
 from core.messages import Reply
 from core.outbox import LOCAL_CHANNEL, local_account
+from core.statuses import OutboxStatus
 from core.storage.models import Employee, InboxItem, OutboxItem
 
 
@@ -139,7 +140,7 @@ class LocalChannel:
                         select(OutboxItem)
                         .where(
                             OutboxItem.chat_account_id == account.id,
-                            OutboxItem.status == "pending",
+                            OutboxItem.status == OutboxStatus.PENDING,
                         )
                         .order_by(OutboxItem.id)
                         .with_for_update(skip_locked=True)
@@ -199,8 +200,8 @@ class LocalChannel:
         tz = zone_of(employee, settings.timezone)
         messages = []
         for row in rows:
-            if row.status == "pending":
-                row.status = "sent"
+            if row.status == OutboxStatus.PENDING:
+                row.status = OutboxStatus.SENT
                 row.sent_at = now
                 row.attempts += 1
             messages.append(message_of(row, employee, language, tz))

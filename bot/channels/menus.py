@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.channels import render
 from bot.types import Inbound
 from core.messages import Reply
+from core.statuses import OutboxStatus
 from core.storage.db import Database
 from core.storage.models import ChatAccount, OutboxItem
 
@@ -30,7 +31,7 @@ async def numbered_choice(db: Database, inbound: Inbound) -> Inbound:
                 ChatAccount.channel == inbound.chat.channel,
                 ChatAccount.external_id == inbound.chat.chat_id,
                 OutboxItem.kind == "message",
-                OutboxItem.status == "sent",
+                OutboxItem.status == OutboxStatus.SENT,
             )
             .order_by(OutboxItem.id.desc())
             .limit(1)

@@ -32,7 +32,7 @@ from core.storage.db import Database
 from scheduler.channel_port import Blocked, Rejected, RetryLater
 
 if TYPE_CHECKING:
-    from bot.channels.inbound import InboundPipeline
+    from bot.inbound.pipeline import InboundPipeline
 
 log = logging.getLogger(__name__)
 

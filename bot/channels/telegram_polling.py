@@ -14,8 +14,8 @@ from datetime import timedelta
 
 from telegram.error import NetworkError, TimedOut
 
-from bot.channels.inbound import InboundPipeline
 from bot.channels.telegram import ALLOWED_UPDATES, TelegramChannel
+from bot.inbound.pipeline import InboundPipeline
 
 log = logging.getLogger(__name__)
 

@@ -5,17 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from bot.context import Context
-from bot.handlers.registry import ActionHandler, ExpectHandler, Handler
+from bot.handlers.registry import UNHANDLED, ActionHandler, ExpectHandler, Handler, Result
 from bot.handlers.services import env_of
+from bot.state import ApproverQuestion, InfoAnswer, OutcomeReason, RejectReason
 from core.messages import Reply
 from core.text import T
 from integrations import approvals, leave_authority, prompts
 from integrations.requests import count_pending_for, pending_for
-
-REASON_EXPECT = "approval.reason"
-OUTCOME_REASON_EXPECT = "approval.outcome_reason"
-QUESTION_EXPECT = "approval.question"
-ANSWER_EXPECT = "request.answer"
 
 
 def _refused(outcome: approvals.Outcome) -> list[Reply]:
@@ -43,7 +39,7 @@ async def press_reject(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     outcome, _ = await approvals.check(ctx.session, int(payload["step"]), ctx.me.id, env_of(ctx))
     if not outcome.ok:
         return _refused(outcome)
-    ctx.state.set("expect", {"kind": REASON_EXPECT, "step": int(payload["step"])})
+    ctx.state.awaiting = RejectReason(step=int(payload["step"]))
     back = await ctx.button(
         T("Kembali ke permohonan", "Back to the request"),
         "approval.show",
@@ -76,7 +72,9 @@ async def press_other(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
             {"step": step_id, "outcome": choice},
             group=group,
         )
-        for choice in leave_authority.allowed_outcomes(outcome.request.kind)
+        for choice in await leave_authority.outcomes_for(
+            ctx.session, outcome.request, ctx.deps.leave_rules
+        )
         if choice != leave_authority.SETUJU
     ]
     buttons.append(
@@ -103,7 +101,7 @@ async def press_outcome(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     outcome, _ = await approvals.check(ctx.session, step_id, ctx.me.id, env_of(ctx))
     if not outcome.ok or outcome.request is None:
         return _refused(outcome)
-    ctx.state.set("expect", {"kind": OUTCOME_REASON_EXPECT, "step": step_id, "outcome": choice})
+    ctx.state.awaiting = OutcomeReason(step=step_id, outcome=choice)
     word = leave_authority.OUTCOME_TEXT[choice]
     return [
         Reply(
@@ -115,9 +113,11 @@ async def press_outcome(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     ]
 
 
-async def outcome_reason_typed(ctx: Context, text: str) -> list[Reply]:
-    expect = ctx.state.pop("expect") or {}
-    step_id, choice = int(expect["step"]), str(expect["outcome"])
+async def outcome_reason_typed(ctx: Context, text: str) -> Result:
+    awaited = ctx.state.take(OutcomeReason)
+    if awaited is None:
+        return UNHANDLED
+    step_id, choice = awaited.step, awaited.outcome
     outcome = await approvals.decide(
         ctx.session,
         step_id,
@@ -149,7 +149,7 @@ async def outcome_reason_typed(ctx: Context, text: str) -> list[Reply]:
 
 async def press_show(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     """Show a waiting request's prompt again, with fresh buttons (after Tolak was pressed)."""
-    ctx.state.clear("expect")
+    ctx.state.awaiting = None
     outcome, step = await approvals.check(
         ctx.session, int(payload["step"]), ctx.me.id, env_of(ctx)
     )
@@ -168,11 +168,13 @@ async def press_show(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     return [reply]
 
 
-async def reason_typed(ctx: Context, text: str) -> list[Reply]:
-    expect = ctx.state.pop("expect") or {}
+async def reason_typed(ctx: Context, text: str) -> Result:
+    awaited = ctx.state.take(RejectReason)
+    if awaited is None:
+        return UNHANDLED
     outcome = await approvals.decide(
         ctx.session,
-        int(expect["step"]),
+        awaited.step,
         actor_id=ctx.me.id,
         approve=False,
         reason=text,
@@ -187,7 +189,7 @@ async def reason_typed(ctx: Context, text: str) -> list[Reply]:
                 f"❌ {ref} ditolak. Pemohon sudah diberi tahu.",
                 f"❌ {ref} rejected. The requester has been told.",
             ),
-            replaces=f"approval:{int(expect['step'])}",
+            replaces=f"approval:{awaited.step}",
         )
     ]
 
@@ -196,7 +198,7 @@ async def press_info(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     outcome, _ = await approvals.check(ctx.session, int(payload["step"]), ctx.me.id, env_of(ctx))
     if not outcome.ok:
         return _refused(outcome)
-    ctx.state.set("expect", {"kind": QUESTION_EXPECT, "step": int(payload["step"])})
+    ctx.state.awaiting = ApproverQuestion(step=int(payload["step"]))
     return [
         Reply(
             T(
@@ -207,10 +209,12 @@ async def press_info(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     ]
 
 
-async def question_typed(ctx: Context, text: str) -> list[Reply]:
-    expect = ctx.state.pop("expect") or {}
+async def question_typed(ctx: Context, text: str) -> Result:
+    awaited = ctx.state.take(ApproverQuestion)
+    if awaited is None:
+        return UNHANDLED
     outcome = await approvals.ask_info(
-        ctx.session, int(expect["step"]), actor_id=ctx.me.id, question=text, env=env_of(ctx)
+        ctx.session, awaited.step, actor_id=ctx.me.id, question=text, env=env_of(ctx)
     )
     if not outcome.ok:
         return _refused(outcome)
@@ -225,18 +229,18 @@ async def question_typed(ctx: Context, text: str) -> list[Reply]:
 
 
 async def press_answer(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
-    ctx.state.set(
-        "expect", {"kind": ANSWER_EXPECT, "request": payload["request"], "step": payload["step"]}
-    )
+    ctx.state.awaiting = InfoAnswer(request=int(payload["request"]), step=int(payload["step"]))
     return [Reply(T("Silakan tulis jawaban Anda.", "Please write your answer."))]
 
 
-async def answer_typed(ctx: Context, text: str) -> list[Reply]:
-    expect = ctx.state.pop("expect") or {}
+async def answer_typed(ctx: Context, text: str) -> Result:
+    awaited = ctx.state.take(InfoAnswer)
+    if awaited is None:
+        return UNHANDLED
     outcome = await approvals.answer_info(
         ctx.session,
-        int(expect["request"]),
-        int(expect["step"]),
+        awaited.request,
+        awaited.step,
         actor_id=ctx.me.id,
         answer=text,
         env=env_of(ctx),
@@ -310,8 +314,8 @@ ACTIONS: dict[str, ActionHandler] = {
     "request.answer": press_answer,
 }
 EXPECTS: dict[str, ExpectHandler] = {
-    REASON_EXPECT: reason_typed,
-    OUTCOME_REASON_EXPECT: outcome_reason_typed,
-    QUESTION_EXPECT: question_typed,
-    ANSWER_EXPECT: answer_typed,
+    RejectReason.KIND: reason_typed,
+    OutcomeReason.KIND: outcome_reason_typed,
+    ApproverQuestion.KIND: question_typed,
+    InfoAnswer.KIND: answer_typed,
 }

@@ -69,16 +69,9 @@ def match(text: str) -> Command | None:
     return None
 
 
-def open_form(ctx: Context) -> dict[str, Any] | None:
-    expect = ctx.state.get("expect") or {}
-    if expect.get("kind") != services.FORM_EXPECT:
-        return None
-    return ctx.state.get("form")
-
-
 async def cancel(ctx: Context) -> list[Reply]:
-    had = ctx.state.get("expect") is not None
-    ctx.state.clear("expect", "form", "misses")
+    had = ctx.state.awaiting is not None
+    ctx.state.form, ctx.state.awaiting, ctx.state.misses = None, None, 0
     if had:
         return [
             Reply(
@@ -100,8 +93,8 @@ async def cancel(ctx: Context) -> list[Reply]:
 
 async def menu(ctx: Context) -> list[Reply]:
     """The menu; a half-filled form is kept as a draft and offered again later."""
-    form = open_form(ctx)
-    ctx.state.clear("expect", "misses")
+    form = ctx.state.open_form()
+    ctx.state.awaiting, ctx.state.misses = None, 0
     replies: list[Reply] = []
     if form is not None:
         services.park(ctx, form)
@@ -122,17 +115,17 @@ async def menu(ctx: Context) -> list[Reply]:
 async def help_(ctx: Context) -> list[Reply]:
     """Help, then the question that was open, with its buttons, so nothing is lost."""
     replies = await show_help(ctx)
-    form = open_form(ctx)
+    form = ctx.state.open_form()
     if form is not None:
         replies += await services.advance(ctx, form)
     return replies
 
 
 async def back(ctx: Context) -> list[Reply]:
-    form = open_form(ctx)
+    form = ctx.state.open_form()
     if form is not None:
         return await services.back(ctx, form)
-    ctx.state.clear("expect")
+    ctx.state.awaiting = None
     return [
         Reply(
             T(
@@ -171,7 +164,7 @@ async def set_language(ctx: Context, lang: str) -> list[Reply]:
             )
         )
     )
-    form = open_form(ctx)
+    form = ctx.state.open_form()
     if form is not None:
         return [done, *await services.advance(ctx, form)]
     return [done]

@@ -15,7 +15,7 @@ from bot.context import Context
 from bot.handlers.general import intent_buttons
 from core.messages import Reply
 from core.text import T
-from integrations.faq import FaqBook, Known
+from integrations.faq import FaqBook, Known, current
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +32,14 @@ async def answer(ctx: Context, text: str) -> list[Reply] | None:
     book: FaqBook | None = ctx.deps.faq
     if book is None:
         return None
+    # The back office (maybe in another process) may have added question variants.
+    book = ctx.deps.faq = current(book)
     entry = book.find(text)
     if entry is None:
         return None
     found = book.answer(entry, text, ctx.local_now.date(), ctx.deps.calendar)
     log.info("inbox %s: faq %s %s", ctx.inbox_id, entry.id, found.known.value)
-    ctx.state.clear("misses")
+    ctx.state.misses = 0
     if found.known is Known.ANSWERED and found.text is not None:
         return [Reply(found.text)]
     buttons = await intent_buttons(ctx, ["human.handoff", "menu"])

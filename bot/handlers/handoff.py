@@ -10,12 +10,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from integrations.audit import record
+
 from bot.context import Context
 from bot.handlers.registry import ActionHandler, Handler
 from core.messages import Reply
-from core.storage.models import HandoffCase
+from core.storage.models import HandoffCase, ServiceRequest
 from core.text import T
 from integrations.handoff import cases
+from integrations.leave_rules import rules_employment
+
+# Leave decided with a person goes to the staffing desk (the employee's OPD team, else BKPSDM).
+REQUEST_TOPIC = "kepegawaian"
 
 BACK_TO_BOT = frozenset(
     {
@@ -57,9 +63,8 @@ def guess_topic(text: str) -> str | None:
     return None
 
 
-async def open_for(ctx: Context, topic: str, source: str) -> Reply:
-    """Open a case for the employee talking (every promise of a person ends here)."""
-    _, reply = await cases.open_case(
+async def _open(ctx: Context, topic: str, source: str) -> tuple[HandoffCase, Reply]:
+    case, reply = await cases.open_case(
         ctx.session,
         env_of(ctx),
         employee=ctx.me,
@@ -67,7 +72,38 @@ async def open_for(ctx: Context, topic: str, source: str) -> Reply:
         topic=topic,
         source=source,
     )
-    ctx.state.clear("expect", "form", "misses")
+    ctx.state.form, ctx.state.awaiting, ctx.state.misses = None, None, 0
+    return case, reply
+
+
+async def open_for(ctx: Context, topic: str, source: str) -> Reply:
+    """Open a case for the employee talking (every promise of a person ends here)."""
+    return (await _open(ctx, topic, source))[1]
+
+
+async def for_request(ctx: Context, request: ServiceRequest) -> Reply | None:
+    """A request the rules decide with a person (a leave type `handled_by_human`: CLTN) also
+    opens a case for the staffing desk, carrying the request's reference; the request keeps
+    the case's. None when the request needs no person."""
+    if request.kind is None or ctx.account.is_group:
+        return None
+    rules = ctx.deps.leave_rules
+    day = request.start_date or ctx.local_now.date()
+    kind = rules.version_for(day).leave_type(request.kind, rules_employment(ctx.me.employment))
+    if kind is None or not kind.handled_by_human:
+        return None
+    case, reply = await _open(ctx, REQUEST_TOPIC, f"{cases.REQUEST_SOURCE}{request.ref}")
+    request.data = {**request.data, "_handoff": case.ref}
+    record(
+        ctx.session,
+        now=ctx.now,
+        actor_id=ctx.me.id,
+        channel=ctx.account.channel,
+        entity="request",
+        entity_id=request.id,
+        action="handoff.opened",
+        detail={"case": case.ref},
+    )
     return reply
 
 
@@ -117,7 +153,7 @@ async def take_from_chat(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
         await cases.take(ctx.session, env_of(ctx), case, ctx.me, via="chat")
     except cases.Refused as refused:
         return [Reply(refused.message)]
-    ctx.state.set("operating", case.id)
+    ctx.state.operating = case.id
     return [
         Reply(
             T(
@@ -149,9 +185,9 @@ async def intercept(ctx: Context, text: str) -> list[Reply] | None:
     None means the bot handles the message as usual.
     """
     word = text.casefold().strip(" .!?")
-    operating = ctx.state.get("operating")
+    operating = ctx.state.operating
     if operating is not None:
-        return await _operator_text(ctx, int(operating), text, word)
+        return await _operator_text(ctx, operating, text, word)
     case = await cases.active_case(ctx.session, ctx.account.id)
     if case is None:
         return None
@@ -164,10 +200,10 @@ async def intercept(ctx: Context, text: str) -> list[Reply] | None:
 async def _operator_text(ctx: Context, case_id: int, text: str, word: str) -> list[Reply] | None:
     case = await ctx.session.get(HandoffCase, case_id, with_for_update=True)
     if case is None or case.status != "taken" or case.operator_id != ctx.me.id:
-        ctx.state.clear("operating")
+        ctx.state.operating = None
         return None
     if word in BACK_TO_BOT:
-        ctx.state.clear("operating")
+        ctx.state.operating = None
         return [
             Reply(
                 T(
@@ -181,7 +217,7 @@ async def _operator_text(ctx: Context, case_id: int, text: str, word: str) -> li
     try:
         if closing:
             await cases.close(ctx.session, env, case, ctx.me, closing.group(2))
-            ctx.state.clear("operating")
+            ctx.state.operating = None
             return [Reply(T(f"Kasus {case.ref} ditutup.", f"Case {case.ref} is closed."))]
         await cases.reply(ctx.session, env, case, ctx.me, text)
     except cases.Refused as refused:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.context import Context
 from bot.handlers.registry import ActionHandler, ExpectHandler, Handler
+from bot.state import ReminderTime
 from core.messages import Button, Reply
 from core.outbox import push
 from core.storage.models import Employee, LearningDay, OutboxItem
@@ -149,11 +150,11 @@ async def reminder_time(ctx: Context) -> list[Reply]:
     found = getattr(getattr(ctx.match, "entities", None), "time", None)
     when = found or reminders.find_clock(ctx.inbound.text or "")
     if when is None:
-        ctx.state.set("expect", {"kind": "learning.reminder_time"})
+        ctx.state.awaiting = ReminderTime()
         return [Reply(reminders.ASK)]
     problem = reminders.problem_with(when)
     if problem is not None:
-        ctx.state.set("expect", {"kind": "learning.reminder_time"})
+        ctx.state.awaiting = ReminderTime()
         return [Reply(problem)]
     return await _set_time(ctx, when)
 
@@ -164,7 +165,7 @@ async def reminder_time_answer(ctx: Context, text: str) -> list[Reply]:
     problem = reminders.problem_with(when)
     if problem is not None or when is None:
         return [Reply(problem or reminders.UNREADABLE)]
-    ctx.state.clear("expect")
+    ctx.state.take(ReminderTime)
     return await _set_time(ctx, when)
 
 
@@ -402,4 +403,4 @@ ACTIONS: dict[str, ActionHandler] = {
     "team.nudge": team_nudge,
     "learning.setting": press_setting,
 }
-EXPECTS: dict[str, ExpectHandler] = {"learning.reminder_time": reminder_time_answer}
+EXPECTS: dict[str, ExpectHandler] = {ReminderTime.KIND: reminder_time_answer}

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.context import Context
 from bot.handlers.registry import UNHANDLED, ActionHandler, ExpectHandler, Handler, Result
+from bot.state import LearningRecordAnswer, LearningRecordDraft, LearningRecordReason
 from core.messages import Button, Reply
 from core.outbox import push
 from core.storage.models import Employee, LearningEvent, StoredDocument
@@ -33,8 +34,6 @@ KIND, TYPE, SKIP, SEND, CANCEL = (
     "lrec.cancel",
 )
 APPROVE, REJECT, START = "lrec.approve", "lrec.reject", "lrec.start"
-ANSWER_EXPECT, REASON_EXPECT = "lrec.answer", "lrec.reason"
-STATE = "learning_record"
 
 # What the employee says when they record finished learning, not ask for their progress...
 RECORD_WORDS = re.compile(
@@ -145,14 +144,14 @@ def _jp(value: float) -> T:
     return T(shown.replace(".", ","), shown)
 
 
-def _draft(ctx: Context) -> dict[str, Any] | None:
-    return ctx.state.get(STATE)
+def _draft(ctx: Context) -> LearningRecordDraft | None:
+    return ctx.state.learning_record
 
 
 async def start(ctx: Context) -> list[Reply]:
     """ "catat pelatihan": which kind of learning, with a button each."""
-    ctx.state.set(STATE, {"answers": {}})
-    ctx.state.clear("expect")
+    ctx.state.learning_record = LearningRecordDraft()
+    ctx.state.awaiting = None
     group = ctx.new_button_group()
     buttons = tuple(
         [
@@ -176,20 +175,20 @@ async def press_kind(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     kind = str(payload.get("k"))
     if draft is None or kind not in KINDS:
         return [Reply(EXPIRED)]
-    draft = {"answers": {}, "kind": kind, "source": KINDS[kind][0]}
-    ctx.state.set(STATE, draft)
+    draft = LearningRecordDraft(kind=kind, source=KINDS[kind][0])
+    ctx.state.learning_record = draft
     return await _next(ctx, draft)
 
 
-async def _next(ctx: Context, draft: dict[str, Any]) -> list[Reply]:
+async def _next(ctx: Context, draft: LearningRecordDraft) -> list[Reply]:
     """Ask the first question not answered yet, or show the summary."""
-    answers = draft["answers"]
+    answers = draft.answers
     for field in FIELDS:
         if field.name not in answers:
-            ctx.state.set("expect", {"kind": ANSWER_EXPECT, "f": field.name})
+            ctx.state.awaiting = LearningRecordAnswer(field=field.name)
             return [Reply(field.prompt.t())]
     if "competency" not in answers:
-        ctx.state.set("expect", {"kind": ANSWER_EXPECT, "f": "competency"})
+        ctx.state.awaiting = LearningRecordAnswer(field="competency")
         group = ctx.new_button_group()
         buttons = tuple(
             [
@@ -199,17 +198,17 @@ async def _next(ctx: Context, draft: dict[str, Any]) -> list[Reply]:
         )
         return [Reply(TYPE_PROMPT, buttons)]
     if "document" not in answers:
-        ctx.state.set("expect", {"kind": ANSWER_EXPECT, "f": "document"})
-        if draft["source"] == "external":
+        ctx.state.awaiting = LearningRecordAnswer(field="document")
+        if draft.source == "external":
             return [Reply(CERTIFICATE_PROMPT)]
         skip = await ctx.button(T("Lewati", "Skip"), SKIP, group=ctx.new_button_group())
         return [Reply(EVIDENCE_PROMPT, (skip,))]
     return [await _summary(ctx, draft)]
 
 
-async def _summary(ctx: Context, draft: dict[str, Any]) -> Reply:
-    ctx.state.clear("expect")
-    a = draft["answers"]
+async def _summary(ctx: Context, draft: LearningRecordDraft) -> Reply:
+    ctx.state.awaiting = None
+    a = draft.answers
     jp = a["hours"] * 60 / ctx.deps.settings.minutes_per_jp
     group = ctx.new_button_group()
     buttons = (
@@ -218,7 +217,7 @@ async def _summary(ctx: Context, draft: dict[str, Any]) -> Reply:
     )
     lines = [
         T("📋 Catatan belajar:", "📋 Learning record:"),
-        T("• Jenis: ", "• Kind: ") + KINDS[draft["kind"]][1],
+        T("• Jenis: ", "• Kind: ") + KINDS[str(draft.kind)][1],
         T(f"• Kegiatan: {a['title']}", f"• Activity: {a['title']}"),
         T(f"• Penyelenggara: {a['provider']}", f"• Provider: {a['provider']}"),
         T("• Tanggal: ", "• Dates: ") + display(BY_NAME["dates"], a["dates"]),
@@ -236,23 +235,23 @@ async def _summary(ctx: Context, draft: dict[str, Any]) -> Reply:
 async def answer(ctx: Context, text: str) -> Result:
     """A typed answer to the question asked ("batal" is the global command that stops)."""
     draft = _draft(ctx)
-    expect = ctx.state.get("expect") or {}
-    if draft is None or "kind" not in draft:
-        ctx.state.clear("expect")
+    expect = ctx.state.awaited(LearningRecordAnswer)
+    if draft is None or draft.kind is None or expect is None:
+        ctx.state.awaiting = None
         return UNHANDLED
-    name = str(expect.get("f"))
+    name = expect.field
     if name == "competency":
         code = TYPE_WORDS.get(text.strip().casefold().replace("-", " ").strip(" ."))
         if code is None:
             return [Reply(TYPE_PROMPT)]
         return await _take(ctx, draft, "competency", code)
     if name == "document":
-        if draft["source"] == "on_the_job" and text.strip().casefold() in ("lewati", "skip"):
+        if draft.source == "on_the_job" and text.strip().casefold() in ("lewati", "skip"):
             return await _take(ctx, draft, "document", None)
-        return [Reply(CERTIFICATE_PROMPT if draft["source"] == "external" else EVIDENCE_PROMPT)]
+        return [Reply(CERTIFICATE_PROMPT if draft.source == "external" else EVIDENCE_PROMPT)]
     field = BY_NAME.get(name)
     if field is None:
-        ctx.state.clear("expect")
+        ctx.state.awaiting = None
         return UNHANDLED
     parsed = parse_answer(field, text, now=ctx.local_now, calendar=ctx.deps.calendar)
     if isinstance(parsed, Invalid):
@@ -273,61 +272,61 @@ async def answer(ctx: Context, text: str) -> Result:
     return await _take(ctx, draft, name, value)
 
 
-async def _take(ctx: Context, draft: dict[str, Any], name: str, value: Any) -> list[Reply]:
-    draft = {**draft, "answers": {**draft["answers"], name: value}}
-    ctx.state.set(STATE, draft)
+async def _take(ctx: Context, draft: LearningRecordDraft, name: str, value: Any) -> list[Reply]:
+    draft = draft.model_copy(update={"answers": {**draft.answers, name: value}})
+    ctx.state.learning_record = draft
     return await _next(ctx, draft)
 
 
 async def press_type(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     draft = _draft(ctx)
     code = str(payload.get("v"))
-    if draft is None or "kind" not in draft or code not in COMPETENCY_NAMES:
+    if draft is None or draft.kind is None or code not in COMPETENCY_NAMES:
         return [Reply(EXPIRED)]
     return await _take(ctx, draft, "competency", code)
 
 
 async def press_skip(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     draft = _draft(ctx)
-    if draft is None or draft.get("source") != "on_the_job":
+    if draft is None or draft.source != "on_the_job":
         return [Reply(EXPIRED)]
     return await _take(ctx, draft, "document", None)
 
 
 def asking_certificate(ctx: Context) -> bool:
     """Is the learning record waiting for its certificate or evidence right now?"""
-    expect = ctx.state.get("expect") or {}
-    return expect.get("kind") == ANSWER_EXPECT and expect.get("f") == "document"
+    expect = ctx.state.awaited(LearningRecordAnswer)
+    return expect is not None and expect.field == "document"
 
 
 async def accept_certificate(ctx: Context, doc: StoredDocument) -> list[Reply]:
     """A stored photo or PDF is the record's certificate (or on-the-job evidence)."""
     draft = _draft(ctx)
-    if draft is None or "kind" not in draft:
+    if draft is None or draft.kind is None:
         return [Reply(EXPIRED)]
     doc.kind = "learning_certificate"
     return await _take(ctx, draft, "document", doc.id)
 
 
 async def press_cancel(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
-    ctx.state.clear(STATE, "expect")
+    ctx.state.learning_record, ctx.state.awaiting = None, None
     return [Reply(T("Baik, catatan belajar dibatalkan.", "All right, the record is cancelled."))]
 
 
 async def press_send(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     """Keep the record as pending and send it to the supervisor with Setuju / Tolak."""
     draft = _draft(ctx)
-    if draft is None or "kind" not in draft:
+    if draft is None or draft.kind is None:
         return [Reply(EXPIRED)]
-    a = draft["answers"]
+    a = draft.answers
     if any(f.name not in a for f in FIELDS) or "competency" not in a or "document" not in a:
         return await _next(ctx, draft)
     found = await learning_review.submit(
         ctx.session,
         ctx.me,
         learning_review.Draft(
-            source=draft["source"],
-            activity=draft["kind"],
+            source=str(draft.source),
+            activity=draft.kind,
             title=a["title"],
             provider=a["provider"],
             start=date.fromisoformat(a["dates"]["start"]),
@@ -343,7 +342,7 @@ async def press_send(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     if isinstance(found, str):
         return [Reply(learning_review.REFUSED[found])]
     event, boss = found
-    ctx.state.clear(STATE, "expect")
+    ctx.state.learning_record, ctx.state.awaiting = None, None
     await push(
         ctx.session,
         boss.id,
@@ -418,7 +417,7 @@ async def _decide(
         return [Reply(learning_review.REFUSED[found])]
     event, employee = found
     if approve is False and reason is None:  # Tolak: the reason comes next
-        ctx.state.set("expect", {"kind": REASON_EXPECT, "e": event.id})
+        ctx.state.awaiting = LearningRecordReason(event=event.id)
         return [
             Reply(
                 T(
@@ -468,12 +467,14 @@ async def press_reject(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
 
 
 async def reason_typed(ctx: Context, text: str) -> Result:
-    expect = ctx.state.pop("expect") or {}
+    expect = ctx.state.take(LearningRecordReason)
+    if expect is None:
+        return UNHANDLED
     reason = text.strip()
     if len(reason) < 3:
-        ctx.state.set("expect", expect)
+        ctx.state.awaiting = expect
         return [Reply(T("Alasannya terlalu singkat.", "The reason is too short."))]
-    return await _decide(ctx, int(expect.get("e", 0)), approve=False, reason=reason)
+    return await _decide(ctx, expect.event, approve=False, reason=reason)
 
 
 async def press_start(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
@@ -491,4 +492,7 @@ ACTIONS: dict[str, ActionHandler] = {
     APPROVE: press_approve,
     REJECT: press_reject,
 }
-EXPECTS: dict[str, ExpectHandler] = {ANSWER_EXPECT: answer, REASON_EXPECT: reason_typed}
+EXPECTS: dict[str, ExpectHandler] = {
+    LearningRecordAnswer.KIND: answer,
+    LearningRecordReason.KIND: reason_typed,
+}

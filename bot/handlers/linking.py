@@ -10,10 +10,10 @@ import logging
 import re
 from typing import Any
 
-from bot.channels import linking
-from bot.channels.linking import LinkResult
 from bot.context import Context
 from bot.handlers.registry import ActionHandler, Handler
+from bot.linking import codes
+from bot.linking.codes import LinkResult
 from core.messages import Reply
 from core.text import T
 
@@ -84,7 +84,7 @@ def typed_code(text: str | None) -> str | None:
     found = _COMMAND.match(text)
     if found:
         return found.group("code")
-    return text if linking.looks_like_code(text) else None
+    return text if codes.looks_like_code(text) else None
 
 
 async def unlinked(ctx: Context) -> list[Reply]:
@@ -94,17 +94,15 @@ async def unlinked(ctx: Context) -> list[Reply]:
         return [Reply(GROUP)]
     attempt = typed_code(ctx.inbound.text)
     if attempt is None:
-        if await linking.is_locked(ctx.session, account, ctx.now):
+        if await codes.is_locked(ctx.session, account, ctx.now):
             return [Reply(LOCKED)]
         return [Reply(HOW_TO_LINK)]
     phone = account.external_id if account.channel == "whatsapp" else None
-    result, employee = await linking.redeem(
-        ctx.session, account, attempt, now=ctx.now, phone=phone
-    )
+    result, employee = await codes.redeem(ctx.session, account, attempt, now=ctx.now, phone=phone)
     log.info("link attempt on chat account %s: %s", account.id, result.value)
     if result is LinkResult.LINKED and employee is not None:
-        ctx.state.clear()
-        from integrations.audit import record
+        ctx.state.reset()
+        from core.audit import record
 
         record(
             ctx.session,
@@ -141,7 +139,7 @@ async def offer_unlink(ctx: Context) -> list[Reply]:
 
 
 async def confirm_unlink(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
-    from integrations.audit import record
+    from core.audit import record
 
     record(
         ctx.session,
@@ -153,8 +151,8 @@ async def confirm_unlink(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
         action="unlinked",
         detail={},
     )
-    await linking.unlink(ctx.session, ctx.account)
-    ctx.state.clear()
+    await codes.unlink(ctx.session, ctx.account)
+    ctx.state.reset()
     return [Reply(UNLINKED)]
 
 

@@ -18,11 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from bot.context import Context
 from bot.handlers.registry import UNHANDLED, ActionHandler, ExpectHandler, Handler, Result
 from bot.handlers.services import run_service_intent
+from bot.state import NeedsRating
+from core.audit import record
 from core.messages import Button, Reply
 from core.outbox import push
 from core.storage.models import Employee, NeedsAnalysis, StoredLesson
 from core.text import T, join
-from integrations.audit import record
 from lessons import needs
 from lessons.flow import local_day
 from lessons.needs_reminders import reminder_due
@@ -37,7 +38,6 @@ CONFIRM, ADJUST, PICK, SET, REVIEW = (
     "needs.set",
     "needs.review",
 )
-EXPECT = "needs.rating"
 MAX_TEAM_LINES = 25
 MAX_CITY_GAPS = 8
 NOT_FOUND = T("Analisis kebutuhan ini tidak ditemukan.", "This needs analysis was not found.")
@@ -99,7 +99,7 @@ async def _ask(ctx: Context, row: NeedsAnalysis, framework: needs.Framework) -> 
         return await _summary(ctx, row, framework)
     i, competency = found
     total = len(family.competencies)
-    ctx.state.set("expect", {"kind": EXPECT, "a": row.id, "c": competency.id})
+    ctx.state.awaiting = NeedsRating(analysis=row.id, competency=competency.id)
     text = T(
         f"Kompetensi {i + 1}/{total}: {competency.title.id}\n"
         f"Standar jabatan: {competency.required}. Seberapa Anda menguasainya?",
@@ -140,7 +140,7 @@ def _levels_lines(
 
 
 async def _summary(ctx: Context, row: NeedsAnalysis, framework: needs.Framework) -> list[Reply]:
-    ctx.state.clear("expect")
+    ctx.state.take(NeedsRating)
     family = framework.family(row.family)
     group = ctx.new_button_group()
     buttons = (
@@ -299,15 +299,15 @@ async def press_rate(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
 
 async def typed_rating(ctx: Context, text: str) -> Result:
     """A typed "3" answers the competency asked; anything else is routed as a new message."""
-    expect = ctx.state.get("expect") or {}
+    awaited = ctx.state.awaited(NeedsRating)
     framework = needs.load_framework()
     found = re.fullmatch(r"\s*(\d+)\s*", text or "")
-    if found is None:
-        ctx.state.clear("expect")
+    if awaited is None or found is None:
+        ctx.state.take(NeedsRating)
         return UNHANDLED
-    row = await _own_draft(ctx, expect)
+    row = await _own_draft(ctx, {"a": awaited.analysis})
     if row is None:
-        ctx.state.clear("expect")
+        ctx.state.take(NeedsRating)
         return [Reply(NOT_WAITING)]
     value = int(found.group(1))
     if not framework.low <= value <= framework.high:
@@ -319,7 +319,7 @@ async def typed_rating(ctx: Context, text: str) -> Result:
                 )
             )
         ]
-    return await _rate(ctx, row, str(expect.get("c")), value)
+    return await _rate(ctx, row, awaited.competency, value)
 
 
 async def press_redo(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
@@ -705,4 +705,4 @@ ACTIONS: dict[str, ActionHandler] = {
     SET: press_set,
     REVIEW: press_review,
 }
-EXPECTS: dict[str, ExpectHandler] = {EXPECT: typed_rating}
+EXPECTS: dict[str, ExpectHandler] = {NeedsRating.KIND: typed_rating}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from bot.context import Context
-from bot.handlers.registry import ActionHandler, Handler
+from bot.handlers.registry import ActionHandler, Answer, Fetch, Handler
 from bot.handlers.services import env_of
 from core.messages import Reply
 from core.text import T, join
@@ -72,13 +74,18 @@ async def leave_balance(ctx: Context) -> list[Reply]:
     return [Reply(join(lines), sensitive=True)]
 
 
-async def attendance(ctx: Context) -> list[Reply]:
+async def attendance(ctx: Context) -> Fetch:
     year, month = _month(ctx)
-    try:
-        data = await _query(
-            ctx, "attendance.summary", {"nip": ctx.me.nip, "year": year, "month": month}
-        )
-    except DeliveryError:
+    return _fetch(
+        ctx,
+        "attendance.summary",
+        {"nip": ctx.me.nip, "year": year, "month": month},
+        partial(_attendance_reply, year=year, month=month),
+    )
+
+
+async def _attendance_reply(ctx: Context, data: Answer, *, year: int, month: int) -> list[Reply]:
+    if isinstance(data, DeliveryError):
         return [Reply(UNAVAILABLE)]
     title = month_name(month, year)
     return [
@@ -97,15 +104,18 @@ async def attendance(ctx: Context) -> list[Reply]:
     ]
 
 
-async def payslip(ctx: Context) -> list[Reply]:
+async def payslip(ctx: Context) -> Fetch:
     year, month = _month(ctx)
-    try:
-        data = await _query(
-            ctx,
-            "payslip.view",
-            {"nip": ctx.me.nip, "year": year, "month": month, "employment": ctx.me.employment},
-        )
-    except DeliveryError:
+    return _fetch(
+        ctx,
+        "payslip.view",
+        {"nip": ctx.me.nip, "year": year, "month": month, "employment": ctx.me.employment},
+        partial(_payslip_reply, year=year, month=month),
+    )
+
+
+async def _payslip_reply(ctx: Context, data: Answer, *, year: int, month: int) -> list[Reply]:
+    if isinstance(data, DeliveryError):
         return [Reply(UNAVAILABLE)]
     title = month_name(month, year)
     rows = [
@@ -121,13 +131,18 @@ async def payslip(ctx: Context) -> list[Reply]:
     return [Reply(join(lines), sensitive=True)]
 
 
-async def _query(ctx: Context, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+def _fetch(
+    ctx: Context,
+    operation: str,
+    params: dict[str, Any],
+    then: Callable[[Context, Answer], Awaitable[list[Reply]]],
+) -> Fetch:
+    """The query for the backend the catalog names for `operation` (the sandbox if none)."""
     service = next(
         (s for s in ctx.deps.services if s.connector and s.connector.operation == operation), None
     )
     backend = service.connector.backend if service and service.connector else "sandbox"
-    connector = ctx.deps.connectors[backend]
-    return await connector.query(operation, params)
+    return Fetch(backend, operation, params, then)
 
 
 async def status(ctx: Context) -> list[Reply]:

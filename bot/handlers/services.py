@@ -1,8 +1,8 @@
 """The form runner: any service of the catalog, asked field by field, confirmed, submitted.
 
-State (`ctx.state["form"]`): service id, answers, the order they were given (for `kembali`)
-and the phase (ask | confirm). A form interrupted by another request is parked in
-`ctx.state["drafts"]` and offered again when the employee comes back to that service.
+State (`ctx.state.form`, a `bot.state.FormRun`): service id, answers, the order they were
+given (for `kembali`) and the phase (ask | confirm). A form interrupted by another request is
+parked in `ctx.state.drafts` and offered again when the employee comes back to that service.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.context import Context
 from bot.handlers import faq
+from bot.handlers.handoff import for_request
 from bot.handlers.registry import (
     UNHANDLED,
     ActionHandler,
@@ -19,7 +20,9 @@ from bot.handlers.registry import (
     Redirect,
     Result,
 )
+from bot.state import FormAnswer, FormRun
 from core.messages import Reply
+from core.statuses import RequestStatus, StepStatus
 from core.text import T, join
 from integrations import forms, lifecycle, validation
 from integrations.approvals import Env
@@ -35,7 +38,6 @@ EDIT_WORDS = frozenset({"ubah", "edit", "change"})
 MAX_CHOICE_BUTTONS = 8
 # Intents an answer can resemble without being a change of mind ("menu makan siang rapat").
 SMALL_TALK = frozenset({"help", "menu", "greeting", "thanks"})
-FORM_EXPECT = "form"
 
 
 def env_of(ctx: Context) -> Env:
@@ -51,30 +53,28 @@ def env_of(ctx: Context) -> Env:
     )
 
 
-def _form(ctx: Context) -> dict[str, Any] | None:
-    return ctx.state.get("form")
+def _form(ctx: Context) -> FormRun | None:
+    return ctx.state.form
 
 
-def _save(ctx: Context, form: dict[str, Any]) -> None:
-    ctx.state.set("form", form)
-    ctx.state.set("expect", {"kind": FORM_EXPECT})
+def _save(ctx: Context, form: FormRun) -> None:
+    ctx.state.form = form
+    ctx.state.awaiting = FormAnswer()
 
 
-def _spec(ctx: Context, form: dict[str, Any]) -> ServiceSpec:
-    return ctx.deps.services.get(form["service"])
+def _spec(ctx: Context, form: FormRun) -> ServiceSpec:
+    return ctx.deps.services.get(form.service)
 
 
-def title_of(ctx: Context, form: dict[str, Any]) -> T:
+def title_of(ctx: Context, form: FormRun) -> T:
     return _spec(ctx, form).title.t()
 
 
-def park(ctx: Context, form: dict[str, Any]) -> None:
+def park(ctx: Context, form: FormRun) -> None:
     """Keep a form as a draft (offered again when its service is picked) and close it."""
-    if form.get("data"):
-        drafts = ctx.state.get("drafts") or {}
-        drafts[form["service"]] = form
-        ctx.state.set("drafts", drafts)
-    ctx.state.clear("form", "expect")
+    if form.data:
+        ctx.state.drafts[form.service] = form
+    ctx.state.close_form()
 
 
 def eligible(ctx: Context, spec: ServiceSpec) -> T | None:
@@ -94,11 +94,10 @@ async def start(ctx: Context, spec: ServiceSpec) -> list[Reply]:
     refusal = eligible(ctx, spec)
     if refusal is not None:
         return [Reply(refusal)]
-    drafts = ctx.state.get("drafts") or {}
+    drafts = ctx.state.drafts
     current = _form(ctx)
-    if current is not None and current["service"] != spec.id and current.get("data"):
-        drafts[current["service"]] = current
-        ctx.state.set("drafts", drafts)
+    if current is not None and current.service != spec.id and current.data:
+        drafts[current.service] = current
     if spec.id in drafts:
         group = ctx.new_button_group()
         buttons = (
@@ -141,7 +140,7 @@ async def _fresh(ctx: Context, spec: ServiceSpec, text: str | None = None) -> li
         calendar=ctx.deps.calendar,
         text=text or _typed(ctx),
     )
-    form = {"service": spec.id, "data": data, "history": list(data), "phase": "ask"}
+    form = FormRun(service=spec.id, data=data, history=list(data))
     _save(ctx, form)
     ambiguous = forms.year_choice(
         spec,
@@ -156,11 +155,11 @@ async def _fresh(ctx: Context, spec: ServiceSpec, text: str | None = None) -> li
 
 
 async def _ask_year(
-    ctx: Context, form: dict[str, Any], field: FormField, found: forms.YearChoice
+    ctx: Context, form: FormRun, field: FormField, found: forms.YearChoice
 ) -> Reply:
     """A past-allowed date without a year that could be either: ask, never guess."""
-    form["phase"] = "ask"
-    form["asking"] = field.name
+    form.phase = "ask"
+    form.asking = field.name
     _save(ctx, form)
     group = ctx.new_button_group()
     buttons = []
@@ -198,30 +197,30 @@ async def _confirm_choice(ctx: Context, field: FormField, value: str) -> Reply:
     return Reply(T("Maksud Anda ", "Do you mean ") + label + T("?", "?"), (yes, no))
 
 
-async def advance(ctx: Context, form: dict[str, Any], intro: T | None = None) -> list[Reply]:
+async def advance(ctx: Context, form: FormRun, intro: T | None = None) -> list[Reply]:
     """Ask the next missing field, or validate and show the summary."""
     spec = _spec(ctx, form)
-    field = forms.next_field(spec, form["data"])
+    field = forms.next_field(spec, form.data)
     if field is not None:
         if spec.rules:
             # Refuse what cannot go ahead as soon as it is known (an ineligible leave type
             # before any date is asked), not after every question has been answered.
-            early = await validation.run(_rule_context(ctx, spec, form["data"]))
-            fixable = [p for p in early.problems if p.field is None or p.field in form["data"]]
+            early = await validation.run(_rule_context(ctx, spec, form.data))
+            fixable = [p for p in early.problems if p.field is None or p.field in form.data]
             if fixable:
                 return await _problems(ctx, form, fixable)
             # A rule may open a question (cuti besar before 5 years: the first hajj?).
-            field = forms.next_field(spec, form["data"]) or field
-        form["phase"] = "ask"
-        form["asking"] = field.name
+            field = forms.next_field(spec, form.data) or field
+        form.phase = "ask"
+        form.asking = field.name
         _save(ctx, form)
-        choices = await validation.offered_choices(_rule_context(ctx, spec, form["data"]), field)
+        choices = await validation.offered_choices(_rule_context(ctx, spec, form.data), field)
         return [await _question(ctx, field, intro, choices)]
-    check = await validation.run(_rule_context(ctx, spec, form["data"]))
+    check = await validation.run(_rule_context(ctx, spec, form.data))
     if check.problems:
         return await _problems(ctx, form, check.problems)
-    form["phase"] = "confirm"
-    form["notes"] = [n.to_json() for n in check.notes]
+    form.phase = "confirm"
+    form.notes = [n.to_json() for n in check.notes]
     _save(ctx, form)
     return [await _summary(ctx, spec, form, check.notes)]
 
@@ -240,16 +239,16 @@ def _rule_context(ctx: Context, spec: ServiceSpec, data: dict[str, Any]) -> vali
 
 
 async def _problems(
-    ctx: Context, form: dict[str, Any], problems: list[validation.Problem]
+    ctx: Context, form: FormRun, problems: list[validation.Problem]
 ) -> list[Reply]:
     fatal = [p for p in problems if p.field is None]
     if fatal:
-        ctx.state.clear("form", "expect")
+        ctx.state.close_form()
         return [Reply(join([p.message for p in fatal]))]
     for problem in problems:
-        form["data"].pop(problem.field, None)
-        if problem.field in form["history"]:
-            form["history"].remove(problem.field)
+        form.data.pop(problem.field, None)
+        if problem.field in form.history:
+            form.history.remove(problem.field)
     replies = [Reply(join([p.message for p in problems]))]
     return replies + await advance(ctx, form)
 
@@ -281,8 +280,8 @@ async def _question(
     )
 
 
-async def _summary(ctx: Context, spec: ServiceSpec, form: dict[str, Any], notes: list[T]) -> Reply:
-    data = form["data"]
+async def _summary(ctx: Context, spec: ServiceSpec, form: FormRun, notes: list[T]) -> Reply:
+    data = form.data
     lines = [T("Ringkasan ", "Summary of ") + spec.title.t() + T(":", ":")]
     for field in spec.fields:
         if field.name in data and forms.applies(field, data):
@@ -311,21 +310,21 @@ async def answer(ctx: Context, text: str) -> Result:
     """Free text while a form is open: an answer, `kembali`, or the start of something else."""
     form = _form(ctx)
     if form is None:
-        ctx.state.clear("expect")
+        ctx.state.awaiting = None
         return UNHANDLED
     if text.casefold().strip(" .!") in BACK_WORDS:
         return await back(ctx, form)
     spec = _spec(ctx, form)
-    if form.get("phase") == "confirm":
+    if form.phase == "confirm":
         word = text.casefold().strip(" .!")
         if word in SEND_WORDS:
-            return await press_submit(ctx, {"service": form["service"]})
+            return await press_submit(ctx, {"service": form.service})
         if word in EDIT_WORDS:
-            return await press_edit(ctx, {"service": form["service"]})
+            return await press_edit(ctx, {"service": form.service})
         return await _elsewhere(ctx, form, text) or [
             Reply(T("Tekan Kirim, Ubah atau Batal.", "Press Send, Change or Cancel."))
         ]
-    field = spec.field(form.get("asking", ""))
+    field = spec.field(form.asking or "")
     if field is None:
         return await advance(ctx, form)
     parsed = forms.parse_answer(field, text, now=ctx.local_now, calendar=ctx.deps.calendar)
@@ -390,7 +389,7 @@ async def _maybe_choice(ctx: Context, field: FormField, text: str) -> list[Reply
     ]
 
 
-async def _accept(ctx: Context, form: dict[str, Any], field: FormField, value: Any) -> list[Reply]:
+async def _accept(ctx: Context, form: FormRun, field: FormField, value: Any) -> list[Reply]:
     if field.type == "employee":
         from bot.handlers.people import find_employee
 
@@ -398,19 +397,19 @@ async def _accept(ctx: Context, form: dict[str, Any], field: FormField, value: A
         if isinstance(found, T):
             return [Reply(found + T("\n", "\n") + field.prompt.t())]
         value = {"id": found.id, "nip": found.nip, "name": found.name}
-    form["data"][field.name] = value
-    if field.name in form["history"]:
-        form["history"].remove(field.name)
-    form["history"].append(field.name)
+    form.data[field.name] = value
+    if field.name in form.history:
+        form.history.remove(field.name)
+    form.history.append(field.name)
     return await advance(ctx, form)
 
 
 def asking_document(ctx: Context) -> bool:
     """Is an open form asking for an attachment right now?"""
     form = _form(ctx)
-    if form is None or form.get("phase") == "confirm":
+    if form is None or form.phase == "confirm":
         return False
-    field = _spec(ctx, form).field(form.get("asking", ""))
+    field = _spec(ctx, form).field(form.asking or "")
     return field is not None and field.type == "attachment"
 
 
@@ -418,7 +417,7 @@ async def accept_document(ctx: Context, doc: Any) -> list[Reply]:
     """A stored document answers the attachment question being asked."""
     form = _form(ctx)
     assert form is not None
-    field = _spec(ctx, form).field(form.get("asking", ""))
+    field = _spec(ctx, form).field(form.asking or "")
     assert field is not None
     kind = {"application/pdf": "PDF"}.get(doc.mime, "foto")
     value = {"provided": True, "note": f"dokumen terlampir ({kind})", "document": doc.id}
@@ -426,14 +425,14 @@ async def accept_document(ctx: Context, doc: Any) -> list[Reply]:
 
 
 async def _elsewhere(
-    ctx: Context, form: dict[str, Any], text: str, keep: Any = None
+    ctx: Context, form: FormRun, text: str, keep: Any = None
 ) -> list[Reply] | None:
     """An answer that reads as a different request: offer to switch, never switch silently."""
     match = ctx.deps.router.classify(text, now=ctx.now, tz=str(ctx.tz))
     if match.kind.value != "full" or match.intent in (None, *SMALL_TALK):
         return None
     spec = ctx.deps.services.for_intent(match.intent)
-    if spec is not None and spec.id == form["service"]:
+    if spec is not None and spec.id == form.service:
         return None
     from bot.handlers.general import intent_title
 
@@ -446,7 +445,7 @@ async def _elsewhere(
         group=group,
     )
     current = _spec(ctx, form)
-    field = current.field(form.get("asking", ""))
+    field = current.field(form.asking or "")
     if keep is not None and field is not None:
         mine = await ctx.button(
             T("Itu jawaban saya", "That is my answer"),
@@ -462,7 +461,7 @@ async def _elsewhere(
         ]
     again = (
         field.prompt.t()
-        if field is not None and form.get("phase") == "ask"
+        if field is not None and form.phase == "ask"
         else T("Tekan Kirim, Ubah atau Batal.", "Press Send, Change or Cancel.")
     )
     return [
@@ -486,20 +485,20 @@ async def press_switch(ctx: Context, payload: dict[str, Any]) -> Redirect:
     form = _form(ctx)
     if form is not None:
         park(ctx, form)
-    ctx.state.clear("form", "expect")
+    ctx.state.close_form()
     return Redirect(payload["intent"], payload.get("text") or "")
 
 
-async def back(ctx: Context, form: dict[str, Any]) -> list[Reply]:
+async def back(ctx: Context, form: FormRun) -> list[Reply]:
     """`kembali`: forget the last answer and ask it again."""
-    if not form["history"]:
+    if not form.history:
         return [Reply(T("Ini pertanyaan pertama.", "This is the first question."))] + (
             await advance(ctx, form)
         )
-    last = form["history"].pop()
-    form["data"].pop(last, None)
+    last = form.history.pop()
+    form.data.pop(last, None)
     for computed in ("days", "balance_before", "balance_after"):
-        form["data"].pop(computed, None)
+        form.data.pop(computed, None)
     return await advance(ctx, form)
 
 
@@ -516,23 +515,23 @@ async def press_answer(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
 
 async def press_submit(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     form = _form(ctx)
-    if form is None or form["service"] != payload.get("service"):
+    if form is None or form.service != payload.get("service"):
         return [Reply(T("Formulir ini sudah ditutup.", "This form is closed."))]
     spec = _spec(ctx, form)
-    check = await validation.run(_rule_context(ctx, spec, form["data"]))
+    check = await validation.run(_rule_context(ctx, spec, form.data))
     if check.problems:
         return await _problems(ctx, form, check.problems)
     if spec.kind == "delegation":
         from bot.handlers.people import save_delegation
 
-        ctx.state.clear("form", "expect")
-        return await save_delegation(ctx, form["data"])
-    request = await submit(ctx.session, spec, ctx.me, form["data"], env=env_of(ctx))
-    ctx.state.clear("form", "expect")
-    drafts = ctx.state.get("drafts") or {}
-    drafts.pop(spec.id, None)
-    ctx.state.set("drafts", drafts)
-    return [Reply(await received_text(ctx, request))]
+        ctx.state.close_form()
+        return await save_delegation(ctx, form.data)
+    request = await submit(ctx.session, spec, ctx.me, form.data, env=env_of(ctx))
+    ctx.state.close_form()
+    ctx.state.drafts.pop(spec.id, None)
+    received = Reply(await received_text(ctx, request))
+    case = await for_request(ctx, request)
+    return [received] if case is None else [received, case]
 
 
 async def received_text(ctx: Context, request: Any) -> T:
@@ -542,8 +541,10 @@ async def received_text(ctx: Context, request: Any) -> T:
         f"✅ Permohonan diterima. Nomor: {request.ref}",
         f"✅ Request received. Reference number: {request.ref}",
     )
-    waiting = [s for s in await steps_of(ctx.session, request.id) if s.status == "waiting"]
-    if waiting and request.status == "waiting":
+    waiting = [
+        s for s in await steps_of(ctx.session, request.id) if s.status == StepStatus.WAITING
+    ]
+    if waiting and request.status == RequestStatus.WAITING:
         from core.storage.models import Employee
 
         names = []
@@ -564,7 +565,7 @@ async def press_edit(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     buttons = [
         await ctx.button(f.label.t(), "form.change", {"field": f.name}, group=group)
         for f in spec.fields
-        if f.name in form["data"] and forms.applies(f, form["data"])
+        if f.name in form.data and forms.applies(f, form.data)
     ]
     return [
         Reply(T("Bagian mana yang diubah?", "Which part do you want to change?"), tuple(buttons))
@@ -576,21 +577,19 @@ async def press_change(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
     if form is None:
         return [Reply(T("Formulir ini sudah ditutup.", "This form is closed."))]
     name = payload.get("field", "")
-    form["data"].pop(name, None)
-    if name in form["history"]:
-        form["history"].remove(name)
+    form.data.pop(name, None)
+    if name in form.history:
+        form.history.remove(name)
     return await advance(ctx, form)
 
 
 async def press_cancel(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
-    ctx.state.clear("form", "expect")
+    ctx.state.close_form()
     return [Reply(T("Baik, permohonan tidak dikirim.", "OK, the request was not sent."))]
 
 
 async def press_resume(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
-    drafts = ctx.state.get("drafts") or {}
-    form = drafts.pop(payload.get("service", ""), None)
-    ctx.state.set("drafts", drafts)
+    form = ctx.state.drafts.pop(payload.get("service", ""), None)
     if form is None:
         return [Reply(T("Draf tidak ditemukan.", "Draft not found."))]
     _save(ctx, form)
@@ -598,9 +597,7 @@ async def press_resume(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
 
 
 async def press_fresh(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
-    drafts = ctx.state.get("drafts") or {}
-    drafts.pop(payload.get("service", ""), None)
-    ctx.state.set("drafts", drafts)
+    ctx.state.drafts.pop(payload.get("service", ""), None)
     spec = ctx.deps.services.get(payload.get("service", ""))
     if spec is None:
         return [Reply(T("Layanan tidak ditemukan.", "Service not found."))]
@@ -609,7 +606,7 @@ async def press_fresh(ctx: Context, payload: dict[str, Any]) -> list[Reply]:
 
 async def run_service_intent(ctx: Context) -> list[Reply]:
     """Any intent answered by a form service of the catalog (files added at run time too)."""
-    intent = ctx.state.get("last_intent")
+    intent = ctx.intent
     spec = ctx.deps.services.for_intent(intent) if intent else None
     if spec is None:
         return [Reply(T("Layanan belum tersedia.", "Service not available."))]
@@ -636,4 +633,4 @@ ACTIONS: dict[str, ActionHandler] = {
     "form.fresh": press_fresh,
     "form.switch": press_switch,
 }
-EXPECTS: dict[str, ExpectHandler] = {FORM_EXPECT: answer}
+EXPECTS: dict[str, ExpectHandler] = {FormAnswer.KIND: answer}

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.clock import Clock
 from core.storage.db import Database
-from core.storage.models import Employee, SandboxRecord, ServiceRequest
+from core.storage.models import LEAVE_TAKEN, Employee, SandboxRecord, ServiceRequest
 from core.workdays import WorkCalendar
 from integrations.connectors.base import BackendCall, BackendResult, DeliveryError
 
@@ -101,7 +101,7 @@ class SandboxBackend:
                     select(ServiceRequest).where(
                         ServiceRequest.employee_id == employee.id,
                         ServiceRequest.service_id.in_(("cuti", "izin")),
-                        ServiceRequest.status.in_(("approved", "sent", "completed")),
+                        ServiceRequest.status.in_(LEAVE_TAKEN),
                     )
                 )
                 for r in rows.scalars():

@@ -1,16 +1,20 @@
 """The FAQ: questions HR answers once, in a YAML file (AYO_FAQ_PATH, else faq.yaml here).
 
 `load_faq` reads and checks the file(s) and, given the working calendar, that every year a
-calendar-backed entry claims is recorded there; errors name file and line.
+calendar-backed entry claims is recorded there; errors name file and line. The variants the
+back office added (integrations/faq/additions.py) are merged in; `current` loads the book
+again when another process changed them.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from core.workdays import WorkCalendar
+from integrations.faq import additions as _additions
 from integrations.faq.book import Answer, FaqBook, Known
 from integrations.faq.spec import DEFAULT_FAQ, Entry, FaqError, FaqInvalid, faq_files, read_file
 
@@ -23,8 +27,10 @@ __all__ = [
     "FaqInvalid",
     "Known",
     "check_faq",
+    "current",
     "load_faq",
 ]
+log = logging.getLogger(__name__)
 
 
 def check_faq(
@@ -63,13 +69,37 @@ def check_faq(
 
 
 def load_faq(
-    path: Path | None, calendar: WorkCalendar | None, normalize: Callable[[str], str]
+    path: Path | None,
+    calendar: WorkCalendar | None,
+    normalize: Callable[[str], str],
+    additions: Path | None = None,
 ) -> FaqBook:
-    """The FAQ, checked; raises FaqInvalid listing every problem."""
+    """The FAQ, checked, with the back office's variants; raises FaqInvalid listing every
+    problem of HR's file. A variant whose entry HR removed is left out (and logged)."""
     entries, errors = check_faq(path, calendar)
     if errors:
         raise FaqInvalid(errors)
-    return FaqBook([e for e, _, _ in entries], normalize)
+    stamp = _additions.stamp(additions)
+    found = [e for e, _, _ in entries]
+    if additions is not None:
+        found, problems = _additions.merge(found, _additions.read(additions))
+        for problem in problems:
+            log.warning("%s: %s", additions, problem)
+    book = FaqBook(found, normalize)
+    book.origin = (path, calendar, normalize, additions, stamp)
+    return book
+
+
+def current(book: FaqBook) -> FaqBook:
+    """`book`, or the FAQ loaded again if its additions file changed since (the back office
+    of another process wrote it); a stat per call, the file is read only when it changed."""
+    origin = getattr(book, "origin", None)
+    if origin is None:
+        return book
+    path, calendar, normalize, additions, stamp = origin
+    if _additions.stamp(additions) == stamp:
+        return book
+    return load_faq(path, calendar, normalize, additions)
 
 
 def expired(book: FaqBook, today: date) -> list[Entry]:

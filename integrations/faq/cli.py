@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from integrations.faq.spec import Entry
 
 app = typer.Typer(help="The FAQ HR maintains: check and list its entries.", no_args_is_help=True)
 err = Console(stderr=True)
@@ -53,7 +56,20 @@ def check(
                 f"{file}:{line}: entry {entry.id!r} expired on {entry.expires.isoformat()}"
                 " (not answered until re-checked)"
             )
+    _report_additions([e for e, _, _ in entries], Settings().resolved_faq_additions())
     err.print(f"{len(entries)} FAQ entr{'y' if len(entries) == 1 else 'ies'} OK")
+
+
+def _report_additions(entries: list[Entry], path: Path) -> None:
+    """What the back office added: variants whose entry is gone, drafts still to write."""
+    from integrations.faq import additions
+
+    found = additions.read(path)
+    for problem in additions.merge(entries, found)[1]:
+        typer.echo(f"{path}: {problem} (left out)")
+    for draft in found.drafts:
+        asked = " · ".join(draft.questions)
+        typer.echo(f"{path}: draft {draft.number} waits for an entry: {asked}")
 
 
 @app.command("list")

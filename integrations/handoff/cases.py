@@ -15,13 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import outbox, tokens
+from core.audit import record
 from core.messages import Button, Reply
 from core.redact import mask
 from core.storage.models import ChatAccount, Employee, InboxItem, OrgUnit, OutboxItem
 from core.storage.models.handoff import CASE_ACTIVE, HandoffCase, HandoffMessage
 from core.text import T
 from core.workdays import WorkCalendar
-from integrations.audit import record
 from integrations.forms import format_date
 from integrations.handoff.teams import Team, Teams, members
 from integrations.requests import make_ref
@@ -34,6 +34,16 @@ MAX_NOTE = 500
 # WhatsApp template kind for an operator's message outside the 24-hour window.
 TEMPLATE = "handoff"
 TOKEN_TTL = timedelta(days=30)
+# A case opened for a request carries it in `source` ("request:CUTI-2612-000123"); the
+# request's data holds the case's reference under "_handoff".
+REQUEST_SOURCE = "request:"
+
+
+def request_ref(case: HandoffCase) -> str | None:
+    """The reference of the request this case was opened for, if any."""
+    if case.source.startswith(REQUEST_SOURCE):
+        return case.source.removeprefix(REQUEST_SOURCE)
+    return None
 
 
 @dataclass(frozen=True)
@@ -221,6 +231,9 @@ def _summary(case: HandoffCase, employee: Employee, teams: Teams) -> T:
             f"From: {employee.name} ({unit}) via {case.channel}",
         ),
     ]
+    ref = request_ref(case)
+    if ref is not None:
+        lines.append(T(f"Permohonan: {ref}", f"Request: {ref}"))
     for item in case.context[-4:]:
         who = T("Pegawai", "Employee") if item["who"] == "employee" else T("Ayo", "Ayo")
         lines.append(who + T(f": {item['text'][:160]}", f": {item['text'][:160]}"))

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 
 from core import outbox
+from core.audit import record
 from core.jobs import claim
 from core.messages import Reply
 from core.storage.db import Database
@@ -18,7 +19,6 @@ from core.storage.models import Employee
 from core.storage.models.handoff import HandoffCase
 from core.text import T
 from core.workdays import WorkCalendar
-from integrations.audit import record
 from integrations.handoff.cases import format_moment
 from integrations.handoff.teams import Teams, load_teams, members
 

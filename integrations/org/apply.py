@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.settings import DEFAULT_TIMEZONE
 from core.storage.models import Employee, LeaveOpeningBalance, OrgUnit
 from integrations.org.plan import Held, Plan
 
@@ -27,6 +28,7 @@ _PERSON_COLUMNS = (
     "phone",
     "email",
     "children",
+    "cuti_bersama_denied",
     "active",
 )
 
@@ -96,7 +98,7 @@ async def write(session: AsyncSession, plan: Plan, held: Held, now: datetime) ->
                 **plan.people_new[nip],
                 "unit_id": units[plan.units_of[nip]],
                 "supervisor_id": people[boss] if (boss := plan.supervisors[nip]) else None,
-                "timezone": "Asia/Jakarta",
+                "timezone": DEFAULT_TIMEZONE,
                 "language": "id",
                 "created_at": now,
                 "updated_at": now,

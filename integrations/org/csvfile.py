@@ -29,6 +29,8 @@ OPTIONAL = (
     "telepon",
     "email",
     "jumlah_anak",
+    # ya: the post keeps this employee at work on cuti bersama (PP 11/2017 Ps. 333 ayat (3)).
+    "tanpa_cuti_bersama",
     "sisa_cuti_n1",
     "sisa_cuti_n2",
 )

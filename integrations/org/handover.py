@@ -11,11 +11,12 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.audit import record
+from core.statuses import StepStatus
 from core.storage.models import ApprovalStep, Delegation, Employee, ServiceRequest
 from core.text import T
 from integrations import lifecycle, routing
 from integrations.approvals import Env, replace_step
-from integrations.audit import record
 
 HEADING = T(
     "📋 Permohonan ini dialihkan kepada Anda: penyetuju sebelumnya tidak lagi tercatat di "
@@ -64,7 +65,7 @@ async def hand_over(session: AsyncSession, gone: list[int], env: Env) -> tuple[i
             .join(ServiceRequest, ServiceRequest.id == ApprovalStep.request_id)
             .where(
                 ApprovalStep.approver_id.in_(gone),
-                ApprovalStep.status.in_(("waiting", "pending")),
+                ApprovalStep.status.in_((StepStatus.WAITING, StepStatus.PENDING)),
                 ServiceRequest.status.in_(lifecycle.OPEN),
             )
             .order_by(ApprovalStep.id)
@@ -84,16 +85,18 @@ async def hand_over(session: AsyncSession, gone: list[int], env: Env) -> tuple[i
         if target is None:
             stuck += 1
             continue
-        if step.status == "waiting":
-            new = await replace_step(session, step, request, target, "reassigned", env, HEADING)
+        if step.status == StepStatus.WAITING:
+            new = await replace_step(
+                session, step, request, target, StepStatus.REASSIGNED, env, HEADING
+            )
         else:  # a later level not asked yet: it will ask the new approver in its turn
-            step.status = "reassigned"
+            step.status = StepStatus.REASSIGNED
             new = ApprovalStep(
                 request_id=request.id,
                 step=step.step,
                 mode=step.mode,
                 approver_id=target,
-                status="pending",
+                status=StepStatus.PENDING,
                 created_at=env.now,
             )
             session.add(new)

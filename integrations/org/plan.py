@@ -26,6 +26,7 @@ FIELDS = (
     "phone",
     "email",
     "children",
+    "cuti_bersama_denied",
     "active",
 )
 _OPTIONAL_FIELD = {
@@ -35,6 +36,7 @@ _OPTIONAL_FIELD = {
     "phone": "telepon",
     "email": "email",
     "children": "jumlah_anak",
+    "cuti_bersama_denied": "tanpa_cuti_bersama",
 }
 _DEFAULTS: dict[str, Any] = {
     "title_front": "",
@@ -42,6 +44,7 @@ _DEFAULTS: dict[str, Any] = {
     "phone": None,
     "email": None,
     "children": None,
+    "cuti_bersama_denied": False,
 }
 UNIT_KINDS = ("opd", "bidang", "seksi")
 
@@ -229,6 +232,7 @@ def build(people: list[Person], held: Held, skipped: set[str], year: int) -> Pla
             "phone": p.phone,
             "email": p.email,
             "children": p.children,
+            "cuti_bersama_denied": p.cuti_bersama_denied,
             "active": True,
         }
         for key, column in _OPTIONAL_FIELD.items():

@@ -37,6 +37,8 @@ class Person:
     phone: str | None = None
     email: str | None = None
     children: int | None = None
+    # The post denies cuti bersama (`tanpa_cuti_bersama`): those days go to cuti tahunan.
+    cuti_bersama_denied: bool = False
     balance_n1: float | None = None
     balance_n2: float | None = None
     # Which optional columns the file had (an absent column leaves the field alone).
@@ -177,6 +179,24 @@ def _number(raw: str, column: str, *, whole: bool, most: float) -> float | None:
     return value
 
 
+YES = frozenset({"ya", "y", "1", "yes", "true"})
+NO = frozenset({"tidak", "t", "0", "no", "false", ""})  # an empty cell: the usual case
+
+
+def _yes_no(raw: str, column: str) -> bool:
+    folded = raw.strip().casefold()
+    if folded in YES or folded in NO:
+        return folded in YES
+    raise RowError(
+        column,
+        "yes_no",
+        T(
+            f"{column} {raw!r} harus ya atau tidak.",
+            f"{column} {raw!r} must be ya (yes) or tidak (no).",
+        ),
+    )
+
+
 def _required(values: dict[str, str], column: str) -> str:
     value = values.get(column, "")
     if not value:
@@ -272,6 +292,8 @@ def read_person(line: int, values: dict[str, str], columns: tuple[str, ...]) -> 
                 ),
             )
         person.email = values["email"].lower()
+    denied = values.get("tanpa_cuti_bersama", "")
+    person.cuti_bersama_denied = _yes_no(denied, "tanpa_cuti_bersama")
     children = _number(values.get("jumlah_anak", ""), "jumlah_anak", whole=True, most=30)
     person.children = int(children) if children is not None else None
     person.balance_n1 = _number(

@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 
+from core.audit import record
+from core.settings import DEFAULT_TIMEZONE
 from core.storage.db import Database
 from core.storage.models import OrgUnit
 from core.storage.models.org import ROLES
 from core.text import T
 from core.workdays import WorkCalendar
 from integrations.approvals import Env
-from integrations.audit import record
 from integrations.leave_rules import LeaveRules
 from integrations.org import apply, chart, csvfile, handover, plan
 from integrations.org.problems import FileRejected, Problem
@@ -30,7 +31,7 @@ Progress = Callable[[str, int, int], None]
 class ImportOptions:
     dry_run: bool = False
     skip_bad: bool = False
-    tz: str = "Asia/Jakarta"
+    tz: str = DEFAULT_TIMEZONE
 
 
 @dataclass

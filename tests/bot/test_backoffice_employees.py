@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select, update
 
 from bot.app import App
-from bot.channels.linking import code_hash
+from bot.linking.codes import code_hash
 from core.storage.models import ChatAccount, Employee, LinkCode
 from tests.support.backoffice import admin, audit_actions, employee_id
 

@@ -94,10 +94,15 @@ async def test_an_hr_admin_reads_the_learning_page_and_downloads_the_csv(
             await log_in(page, "Wulan Sari")
             await page.get_by_role("link", name="Belajar").click()
             await expect(page.locator("h1")).to_contain_text("seluruh kota")
-            await expect(page.locator("#people")).to_contain_text("Dimas Prasetyo")
-            await expect(page.locator("#people")).to_contain_text("Ayu Wandira")
             await expect(page.locator("#chart-people svg")).to_be_visible()
             await shoot(page, "learning-desktop")
+            # Furthest behind first, 25 a page: those who learnt are on the next page.
+            await expect(page.locator("#people-range")).to_contain_text("1–25 dari 44 pegawai")
+            await page.get_by_role("link", name="Berikutnya").click()
+            await expect(page.locator("#people-range")).to_contain_text("26–44 dari 44 pegawai")
+            await expect(page.locator("#n-people")).to_have_text("44")
+            await expect(page.locator("#people")).to_contain_text("Dimas Prasetyo")
+            await expect(page.locator("#people")).to_contain_text("Ayu Wandira")
             async with page.expect_download() as started:
                 await page.get_by_role("link", name="Unduh CSV").click()
             download = await started.value
@@ -160,6 +165,28 @@ async def test_an_hr_admin_teaches_ayo_what_it_did_not_understand(server: str) -
             await expect(page.locator("table.list")).to_contain_text("nlu.router.rebuilt")
     # The employee asks again and Ayo understands.
     assert "belum mengerti" not in say(server, DIMAS, FORGOT)
+
+
+async def test_an_hr_admin_adds_a_question_ayo_did_not_understand_to_the_faq(
+    server: str,
+) -> None:
+    asked = "kapan jadwal libur kolektif"
+    assert "Cuti bersama ASN tahun" not in say(server, DIMAS, asked)
+    async with chromium() as browser, person(browser, server) as ctx:
+        page = await ctx.new_page()
+        await log_in(page, "Wulan Sari")
+        await page.get_by_role("link", name="Tidak dipahami").click()
+        group = page.locator("#groups .group").filter(has_text=asked)
+        await group.get_by_label("FAQ").select_option("cuti-bersama")
+        await group.get_by_role("button", name="Tambahkan ke FAQ").click()
+        await expect(page.locator(".ok")).to_contain_text("1 variasi pertanyaan ditambahkan")
+        await expect(page.locator("#groups")).not_to_contain_text(asked)
+        await expect(page.locator("#faq-variants")).to_contain_text(asked)
+        await shoot(page, "unknown-faq-desktop")
+        await page.goto("/admin/audit?entity=faq")
+        await expect(page.locator("table.list")).to_contain_text("faq.variant.added")
+    # The employee asks again and the FAQ answers.
+    assert "Cuti bersama ASN tahun" in say(server, DIMAS, asked)
 
 
 async def test_an_hr_admin_sees_link_status_and_makes_a_code(server: str) -> None:

@@ -141,10 +141,10 @@ def test_the_lazy_command_table_holds_exactly_what_the_features_mount() -> None:
     import typer
 
     from bot import cli
-    from bot.channels.cli import mount as mount_channels
-    from bot.inbox_cli import app as inbox_app
+    from bot.inbound.cli import app as inbox_app
     from bot.learning_cli import app as learning_app
     from bot.leave_cli import mount as mount_leave
+    from bot.linking.cli import mount as mount_channels
     from bot.privacy_cli import app as privacy_app
     from integrations.cli import apikey_app, services_app
     from integrations.faq.cli import app as faq_app

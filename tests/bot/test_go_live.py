@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.webauth import COOKIE, new_session
+from bot.web.auth import COOKIE, new_session
 from core.clock import FixedClock
 from core.settings import Settings
 from core.storage.models import Employee, WebSession

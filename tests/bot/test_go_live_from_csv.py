@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.channels import letters
+from bot.linking import letters
 from core.clock import FixedClock
 from core.settings import Settings
 from core.storage.models import ChatAccount, Employee

@@ -15,8 +15,12 @@ import yaml
 from sqlalchemy import select
 
 from bot.app import App
-from core.storage.models import HandoffCase
+from core.storage.models import AuditEvent, HandoffCase, ServiceRequest
+from tests.bot.test_leave_form import cltn_summary
 from tests.support.ayo_chat import button, nip_of, press, say, text_of
+from tests.support.backoffice import admin
+
+WULAN = "198902142014032019"  # HR admin at BKPSDM, operator of the BKPSDM desk
 
 ROOT = Path(__file__).resolve().parents[2]
 PROMISE = re.compile(
@@ -31,6 +35,7 @@ KNOWN = {
     "bot/dispatch.py": "the second miss offers the human.handoff button",
     "bot/handlers/handoff.py": "the topic question of human.handoff",
     "integrations/handoff/cases.py": "the reply that tells the reference number",
+    "integrations/rules/leave_messages.yaml": "CLTN's note: submitting it opens a case",
 }
 
 
@@ -96,3 +101,50 @@ async def test_the_second_miss_offers_a_person_and_the_button_opens_a_case(ayo: 
     got = await press(ayo, dimas, button(got, "Kepegawaian (BKPSDM)"))
     assert "Nomor kasus Anda: PTG-2612-000001" in text_of(got)
     assert len(await open_cases(ayo)) == 1
+
+
+async def test_submitting_cltn_opens_a_staffing_case_that_carries_the_request(ayo: App) -> None:
+    # PP 11/2017 Ps. 335: CLTN is decided with the HR officer; the note promises a person.
+    dimas = await nip_of(ayo, "Dimas Prasetyo")
+    got = await cltn_summary(ayo, dimas)
+    assert "saya teruskan ke petugas kepegawaian sebagai kasus" in text_of(got)
+    got = await press(ayo, dimas, button(got, "Kirim"))
+    told = text_of(got)
+    assert "Nomor: CUTI-2612-000001" in told
+    assert "Nomor kasus Anda: PTG-2612-000001" in told
+    [case] = await open_cases(ayo)
+    assert (case.team, case.topic, case.source) == (
+        "bkpsdm",
+        "kepegawaian",
+        "request:CUTI-2612-000001",
+    )
+    async with ayo.db.sessions() as session:
+        request = (await session.execute(select(ServiceRequest))).scalar_one()
+        linked = (
+            await session.execute(
+                select(AuditEvent.detail).where(
+                    AuditEvent.entity == "request", AuditEvent.action == "handoff.opened"
+                )
+            )
+        ).scalar_one()
+    assert request.data["_handoff"] == "PTG-2612-000001"
+    assert linked == {"case": "PTG-2612-000001"}
+    # The staffing desk's operators are offered the case with the request's reference.
+    offer = text_of(await ayo.local.collect(await nip_of(ayo, "Rina Oktaviani")))
+    assert "Kasus baru PTG-2612-000001" in offer
+    assert "Permohonan: CUTI-2612-000001" in offer
+    # In the back office the case links to the request.
+    async with admin(ayo, WULAN) as wulan:
+        page = (await wulan.get(f"/admin/cases/{case.id}")).text
+    assert '<a id="case-request" href="/admin/requests/CUTI-2612-000001">' in page
+
+
+async def test_annual_leave_opens_no_case(ayo: App) -> None:
+    dimas = await nip_of(ayo, "Dimas Prasetyo")
+    await say(ayo, dimas, "mau cuti tahunan")
+    await say(ayo, dimas, "4 jan 2027 - 5 jan 2027")
+    got = await say(ayo, dimas, "urusan keluarga")
+    got = await press(ayo, dimas, button(got, "Kirim"))
+    assert "Nomor: CUTI-2612-000001" in text_of(got)
+    assert "Nomor kasus" not in text_of(got)
+    assert await open_cases(ayo) == []

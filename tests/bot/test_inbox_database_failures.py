@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.app import App
+from bot.inbound.worker import InboxWorker
 from bot.types import ChatRef, Inbound
-from bot.worker import InboxWorker
 from core.storage.db import Database
 from core.storage.models import InboxItem, OutboxItem
 from tests.support import databases

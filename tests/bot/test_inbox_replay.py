@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.context import Context
-from bot.inbox_cli import replay
+from bot.inbound.cli import replay
 from core.clock import FixedClock
 from core.messages import Reply
 from core.settings import Settings

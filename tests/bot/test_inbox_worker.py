@@ -9,11 +9,11 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
-from bot import inbox_claims
 from bot.app import App
 from bot.engine import Engine
+from bot.inbound import claims
+from bot.inbound.worker import InboxWorker
 from bot.types import ChatRef, Inbound
-from bot.worker import InboxWorker
 from core.clock import FixedClock
 from core.storage.db import Database
 from core.storage.models import ChatAccount, InboxItem, OutboxItem
@@ -90,7 +90,7 @@ async def test_a_dead_workers_chat_is_taken_over_when_its_lease_runs_out(
     ids = [await send(ayo, "21", n) for n in range(3)]
     lease = timedelta(seconds=10)
     # Worker "dead" claimed the chat and died before processing anything.
-    [chat] = await inbox_claims.claim_chats(ayo.db, owner="dead", now=clock(), lease=lease,
+    [chat] = await claims.claim_chats(ayo.db, owner="dead", now=clock(), lease=lease,
                                             limit=5)  # fmt: skip
     survivor = InboxWorker(ayo.engine, owner="alive", lease=lease)
 
@@ -100,15 +100,15 @@ async def test_a_dead_workers_chat_is_taken_over_when_its_lease_runs_out(
 
     assert [reply_to for _, reply_to in await replies_in_order(ayo)] == ids
     # Had "dead" only stalled, its heartbeat would now learn the chat is no longer its own.
-    assert await inbox_claims.renew(ayo.db, [chat], owner="dead", now=clock(),
+    assert await claims.renew(ayo.db, [chat], owner="dead", now=clock(),
                                     lease=lease) == set()  # fmt: skip
-    assert await inbox_claims.pending_ids(ayo.db, chat, owner="dead", limit=4) == []
+    assert await claims.pending_ids(ayo.db, chat, owner="dead", limit=4, now=clock()) == []
 
 
 async def test_a_restarted_worker_takes_its_own_claims_back_at_once(ayo: App, clock) -> None:
     for n in range(2):
         await send(ayo, "31", n)
-    await inbox_claims.claim_chats(
+    await claims.claim_chats(
         ayo.db, owner="host:8080:w0", now=clock(), lease=timedelta(seconds=10), limit=5
     )
     restarted = InboxWorker(ayo.engine, owner="host:8080:w0")

@@ -42,6 +42,7 @@ async def test_check_answers_the_contract_without_creating_anything(
             "PP 11/2017 Ps. 311",
             "PP 11/2017 Ps. 313",
             "PP 11/2017 Ps. 314",
+            "PP 11/2017 Ps. 315",
             "PP 11/2017 Ps. 333",
         ],
     }

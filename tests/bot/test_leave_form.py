@@ -79,12 +79,16 @@ async def test_annual_leave_on_a_past_date_is_refused_and_asked_again(ayo: App) 
     assert "Tanggal berapa" in text_of(got)
 
 
+async def cltn_summary(ayo: App, nip: str) -> list:
+    """The CLTN form filled in up to its summary (4 January to 30 June 2027, further study)."""
+    for answer in ("mau cuti", "cltn", "4 jan 2027 - 30 jun 2027"):
+        await say(ayo, nip, answer)
+    return await say(ayo, nip, "studi lanjut")
+
+
 async def test_cltn_is_recorded_and_reaches_the_hr_officer(ayo: App) -> None:
     dimas = await nip_of(ayo, DIMAS)
-    await say(ayo, dimas, "mau cuti")
-    await say(ayo, dimas, "cltn")
-    await say(ayo, dimas, "4 jan 2027 - 30 jun 2027")
-    got = await say(ayo, dimas, "studi lanjut")
+    got = await cltn_summary(ayo, dimas)
     assert "Ringkasan" in text_of(got)
     got = await press(ayo, dimas, button(got, "Kirim"))
     assert "CUTI-" in text_of(got)

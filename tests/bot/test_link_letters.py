@@ -13,8 +13,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from bot.app import App
-from bot.channels import letters, linking
-from bot.channels.linking import LinkResult
+from bot.linking import codes, letters
+from bot.linking.codes import LinkResult
 from core.clock import FixedClock
 from core.storage.models import ChatAccount, LinkCode
 from tests.support.console import ayo_env, run_ayo
@@ -64,7 +64,7 @@ async def _account(ayo: App, external_id: str) -> ChatAccount:
 async def _redeem(ayo: App, account: ChatAccount, code: str, clock: FixedClock) -> LinkResult:
     async with ayo.db.transaction() as session:
         account = await session.get(ChatAccount, account.id)
-        result, _ = await linking.redeem(session, account, code, now=clock())
+        result, _ = await codes.redeem(session, account, code, now=clock())
         return result
 
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.channels.cli import make_link_code, unlink_nip
-from bot.channels.linking import looks_like_code, normalise_phone
+from bot.linking.cli import make_link_code, unlink_nip
+from bot.linking.codes import looks_like_code, normalise_phone
 from core.clock import FixedClock
 from core.settings import Settings
 from core.storage.models import ChatAccount

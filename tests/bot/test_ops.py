@@ -11,7 +11,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import App, build_app
-from bot.web import create_web
+from bot.web.app import create_web
 from core.clock import FixedClock
 from core.settings import Settings
 from core.storage.models import BackendCircuit, OutboxItem

@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
-from bot.web import create_web
-from bot.webauth import COOKIE, new_session
+from bot.web.app import create_web
+from bot.web.auth import COOKIE, new_session
 from core.clock import FixedClock
 from core.settings import Settings
 from core.storage.models import ButtonToken, ChatAccount, OutboxItem, ServiceRequest, WebSession

@@ -63,7 +63,7 @@ async def test_a_reload_brings_back_the_history_and_the_open_question(server: st
         for stamp in await page.locator(".msg .meta time").all_text_contents():
             assert TIME.match(stamp), stamp
         await expect(page.locator(".msg.bot.pending .body")).to_have_text(
-            ["Di ruangan mana?(ketik kembali untuk mundur, batal untuk berhenti)"]
+            ["Di ruangan mana? (ketik kembali untuk mundur, batal untuk berhenti)"]
         )
         await expect(page.locator("#text")).to_be_focused()
         await type_in(page, "Ruang Bidang Aplikasi lt 2")
@@ -132,21 +132,66 @@ async def test_a_failed_send_stays_with_a_retry_that_is_answered_once(server: st
         await expect(page.locator(".msg.bot", has_text="Sisa cuti tahunan")).to_have_count(1)
 
 
-async def test_markdown_is_rendered_and_everything_else_stays_text(server: str) -> None:
+async def test_the_servers_html_is_shown_and_nothing_else_becomes_markup(server: str) -> None:
     async with chromium() as browser, person(browser, server) as ctx:
         page = await ctx.new_page()
         await pick_dimas(page)
+        # The help text's bullets arrive as a list (the server's html, core/markdown.py).
+        await type_in(page, "bantuan")
+        await expect(page.locator(".msg.bot ul").last.locator("li")).to_have_count(5)
+        # What the employee typed comes back in the summary as text, never as markup.
+        await type_in(page, "lapor printer rusak")
+        await expect(page.locator("#log")).to_contain_text("Ceritakan masalahnya singkat.")
+        await type_in(page, "printer <img src=x onerror=alert(1)> <b>mati</b>")
+        await type_in(page, "Ruang rapat")
+        summary = page.locator(".msg.bot", has_text="Kirim permohonan ini?")
+        await expect(summary).to_contain_text("printer <img src=x onerror=alert(1)> <b>mati</b>")
+        await expect(page.locator("#log img, #log b")).to_have_count(0)
+        # Even html the server would never send is rebuilt from the allow-list: tags outside
+        # it lose their markup, links keep only http(s)/mailto/tel addresses.
         html = await page.evaluate(
             """() => { const d = document.createElement("div");
-                markdown(d, "**Tebal** dan _miring_, snake_case_name\\n- satu\\n- dua\\n"
-                            + "<img src=x onerror=alert(1)>\\nbaris <b>akhir</b>");
+                richText(d, {html: '<p><strong>Tebal</strong> <img src=x onerror=alert(1)>'
+                  + '<script>alert(1)</script><a href="javascript:alert(1)">x</a> '
+                  + '<a href="https://lapor.go.id" onclick="alert(1)">lapor</a></p>'});
                 return d.innerHTML; }"""
         )
         assert html == (
-            "<strong>Tebal</strong> dan <em>miring</em>, snake_case_name"
-            "<ul><li>satu</li><li>dua</li></ul>"
-            "&lt;img src=x onerror=alert(1)&gt;<br>baris &lt;b&gt;akhir&lt;/b&gt;"
+            "<p><strong>Tebal</strong> <a>x</a> "
+            '<a href="https://lapor.go.id" target="_blank" rel="noopener noreferrer nofollow">'
+            "lapor</a></p>"
         )
-        # The help text's bullets arrive as a list.
-        await type_in(page, "bantuan")
-        await expect(page.locator(".msg.bot ul").last.locator("li")).to_have_count(5)
+        # The client's own Markdown renderer is gone: the server's html is the only one.
+        assert await page.evaluate("typeof markdown") == "undefined"
+
+
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+async def test_a_document_is_sent_with_the_paperclip(server: str, tmp_path: Path) -> None:
+    async with chromium() as browser, person(browser, server) as ctx:
+        page = await ctx.new_page()
+        await pick_dimas(page)
+        await type_in(page, "cuti sakit besok 2 hari")
+        await type_in(page, "demam tinggi")
+        await expect(page.locator("#log")).to_contain_text("Kirim foto atau PDF")
+        # A kind of file that is not accepted is refused with the reason, nothing stored.
+        await page.set_input_files(
+            "#file",
+            files=[{"name": "surat.docx", "mimeType": "text/plain", "buffer": b"PK\x03\x04x"}],
+        )
+        await expect(page.locator(".msg.me .body").last).to_have_text("📎 surat.docx")
+        await expect(page.locator("#log")).to_contain_text(
+            "Maaf, jenis berkas itu tidak diterima."
+        )
+        await page.set_input_files(
+            "#file",
+            files=[{"name": "surat-dokter.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+        )
+        await expect(page.locator(".msg.me .body").last).to_have_text("📎 surat-dokter.pdf")
+        summary = page.locator(".msg.bot", has_text="Lampiran: dokumen terlampir (PDF)")
+        await expect(summary).to_have_count(1)
+        await summary.get_by_role("button", name="Kirim").click()
+        await expect(page.locator("#log")).to_contain_text("Permohonan diterima. Nomor: CUTI-")
+    kept = [p for p in (tmp_path / "documents").rglob("*") if p.is_file()]
+    assert [p.read_bytes() for p in kept] == [PDF]  # outside the database, once

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.web import create_web
+from bot.web.app import create_web
 from core.clock import FixedClock
 from core.settings import Settings
 from core.storage.models import InboxItem, OutboxItem

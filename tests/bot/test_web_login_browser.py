@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import expect, sync_playwright
 
-from bot.channels.cli import make_link_code
+from bot.linking.cli import make_link_code
 from core.storage.db import Database
 from tests.support import databases
 from tests.support.channel_rig import TG_SECRET

@@ -212,6 +212,39 @@ async def test_only_an_hr_admin_may_reassign(ayo: App, clock: FixedClock) -> Non
     assert (old.status, new.approver_id, new.status) == ("reassigned", agus.id, "waiting")
 
 
+def document_links(text: str) -> list[str]:
+    return [w for w in text.split() if "/documents/" in w]
+
+
+async def test_a_reminder_and_an_escalation_carry_the_document_links_for_their_reader(
+    ayo: App, clock: FixedClock
+) -> None:
+    request = await leave(ayo, clock, "Dimas Prasetyo", DEC_7, DEC_8, days=2)
+    store = ayo.deps.documents
+    async with ayo.db.transaction() as session:
+        doc = await store.save(
+            session, b"%PDF-1.7\n%%EOF\n", kind="doctor_letter",
+            owner_id=request.employee_id, source="test", now=clock(),
+        )  # fmt: skip
+        doc.request_id = request.id
+    sri, agus = await person(ayo, "Sri Wahyuni"), await person(ayo, "Agus Setiawan")
+    await ayo.local.collect(sri.nip)
+    links = {"documents": store, "public_url": "https://ayo.kota.go.id"}
+    clock.advance(timedelta(hours=24))  # Wednesday 09:00: more than 8 working hours
+    assert await remind_and_escalate(ayo.db, clock(), ayo.deps.calendar, **links) == 1
+    reminder = text_of(await ayo.local.collect(sri.nip))
+    assert "Pengingat" in reminder
+    [link] = document_links(reminder)
+    assert link.startswith("https://ayo.kota.go.id/documents/")
+    token = link.removeprefix("https://ayo.kota.go.id/documents/")
+    assert store.verify(token, clock()) == (doc.id, sri.id)  # Sri's link, nobody else's
+    clock.advance(timedelta(days=1))  # Thursday 09:00: escalated to Agus
+    assert await remind_and_escalate(ayo.db, clock(), ayo.deps.calendar, **links) == 1
+    [link] = document_links(text_of(await ayo.local.collect(agus.nip)))
+    token = link.removeprefix("https://ayo.kota.go.id/documents/")
+    assert store.verify(token, clock()) == (doc.id, agus.id)
+
+
 async def test_a_silent_approver_is_reminded_once_then_escalated_after_working_hours(
     ayo: App, clock: FixedClock
 ) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from starlette.types import ASGIApp
 
 from bot.app import App, build_app
-from bot.web import create_web
+from bot.web.app import create_web
 from core.clock import FixedClock
 from core.settings import Settings
 from core.storage.models import OutboxItem

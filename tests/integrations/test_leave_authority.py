@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from bot.app import App
 from core.clock import FixedClock
-from core.storage.models import Delegation, Employee
+from core.storage.models import Delegation, Employee, ServiceRequest
 from integrations import leave_authority
 from integrations.approvals import Refused, decide
 from integrations.sweeps import remind_and_escalate
@@ -106,6 +106,52 @@ async def test_annual_leave_may_be_postponed_with_a_reason_and_the_employee_is_t
     assert "Ditangguhkan. Alasan: audit BPK 7-11 Desember" in told
     [event] = await audit(ayo, "decide.postpone")
     assert (event.detail["role"], event.detail["outcome"]) == ("pybmc", "ditangguhkan")
+    # PP 11/2017 Ps. 315: at most 1 year, from the first day (7 December 2026).
+    assert "diberikan paling lambat Senin, 6 Desember 2027." in told
+    assert (await reload(ayo, request.id)).data["_postponed_until"] == "2027-12-06"
+    [moved] = await audit(ayo, "status.postponed")
+    assert moved.detail["until"] == "2027-12-06"
+
+
+async def _with_purpose(ayo: App, request_id: int, reason: str) -> None:
+    async with ayo.db.transaction() as session:
+        request = await session.get(ServiceRequest, request_id)
+        request.data = {**request.data, "reason": reason}
+
+
+async def test_cuti_besar_for_the_hajj_is_never_postponed_other_cuti_besar_may_be(
+    ayo: App, clock: FixedClock
+) -> None:
+    # PP 11/2017 Ps. 317: postponed at most 1 year, "kecuali untuk kepentingan agama".
+    hajj = await _shipped_leave(ayo, clock, "Dimas Prasetyo", kind="besar")
+    await _with_purpose(ayo, hajj.id, "menunaikan ibadah haji")
+    other = await _shipped_leave(ayo, clock, "Dimas Prasetyo", kind="besar")
+    async with ayo.db.sessions() as session:
+        for request, expected in (
+            (hajj, ("setuju", "perubahan", "tidak_disetujui")),
+            (other, ("setuju", "perubahan", "ditangguhkan", "tidak_disetujui")),
+        ):
+            found = await session.get(ServiceRequest, request.id)
+            got = await leave_authority.outcomes_for(session, found, ayo.deps.leave_rules)
+            assert got == expected
+    first, second = await steps(ayo, hajj.id)
+    await _decide(ayo, clock, first.id, "Sri Wahyuni", "setuju")
+    refused = await _decide(ayo, clock, second.id, "Budi Santoso", "ditangguhkan", "rapat")
+    assert refused.refused is Refused.NOT_ALLOWED
+    assert (await reload(ayo, hajj.id)).status == "waiting"
+    first, second = await steps(ayo, other.id)
+    await _decide(ayo, clock, first.id, "Sri Wahyuni", "setuju")
+    done = await _decide(ayo, clock, second.id, "Budi Santoso", "ditangguhkan", "audit BPK")
+    assert done.ok and (await reload(ayo, other.id)).data["_postponed_until"] == "2027-12-06"
+
+
+async def test_a_pppk_s_annual_leave_is_not_postponed(ayo: App, clock: FixedClock) -> None:
+    # PP 49/2018 and Perban BKN 7/2022 give no postponement of a PPPK's leave: not offered.
+    request = await _shipped_leave(ayo, clock, "Fajar Nugroho")
+    async with ayo.db.sessions() as session:
+        found = await session.get(ServiceRequest, request.id)
+        got = await leave_authority.outcomes_for(session, found, ayo.deps.leave_rules)
+    assert got == ("setuju", "perubahan", "tidak_disetujui")
 
 
 async def test_a_change_returns_the_request_to_be_filed_again(ayo: App, clock: FixedClock) -> None:

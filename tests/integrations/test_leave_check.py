@@ -60,6 +60,7 @@ async def test_annual_leave_in_december_2026_uses_the_full_twelve_days(ayo: App)
             "PP 11/2017 Ps. 311",
             "PP 11/2017 Ps. 313",
             "PP 11/2017 Ps. 314",
+            "PP 11/2017 Ps. 315",
             "PP 11/2017 Ps. 333",
         ],
     }

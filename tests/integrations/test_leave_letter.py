@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from bot.app import App, build_app
 from core.clock import FixedClock
 from core.settings import Settings
-from core.storage.models import Delegation, LeaveLetter
+from core.storage.models import Delegation, LeaveLetter, ServiceRequest
 from integrations import leave_letter
 from integrations.approvals import decide
 from tests.support.requests_kit import env, leave, person, steps
@@ -70,6 +70,54 @@ async def test_letter_numbers_run_per_opd_and_year(ayo: App, clock: FixedClock) 
     assert "dr. Bambang Hermawan" in page  # the head of DINKES signs
     # Rendering again gives the same letter, byte for byte.
     assert leave_letter.render(issued[first]) == leave_letter.render(issued[first])
+
+
+async def wait_until_waiting_on_a_lock(ayo: App) -> None:
+    """PostgreSQL: until some session of this database waits on a row lock (the second insert
+    of the same number waits for the first transaction). SQLite serialises writers: the second
+    session's insert waits for the write lock, nothing to watch."""
+    if ayo.db.is_sqlite:
+        return
+    async with ayo.db.sessions() as watcher:
+        for _ in range(500):
+            waiting = await watcher.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'"
+                )
+            )
+            if waiting:
+                return
+            await watcher.rollback()
+            await asyncio.sleep(0.01)  # polling another connection, not waiting for the clock
+    raise AssertionError("the second approval never waited for the first")
+
+
+async def test_two_approvals_at_once_never_share_a_letter_number(
+    ayo: App, clock: FixedClock
+) -> None:
+    # Two leaves of the same OPD approved at the same moment: both read "no letter yet", the
+    # second insert meets the unique number and takes the next one.
+    first = await leave(ayo, clock, "Dimas Prasetyo", date(2026, 12, 7), date(2026, 12, 8), days=2)
+    second = await leave(ayo, clock, "Nurul Hidayah", date(2026, 12, 9), date(2026, 12, 9), days=1)
+    issue = {"now": clock(), "tz": "Asia/Jakarta", "city": "Pemerintah Kota Harapan"}
+    async with ayo.db.transaction() as one:
+        mine = await leave_letter.issue(one, await one.get(ServiceRequest, first.id), **issue)
+        assert mine is not None and mine.number == "800.1.11.4/0001/DISKOMINFO/2026"
+
+        async def the_other() -> str:
+            async with ayo.db.transaction() as two:
+                request = await two.get(ServiceRequest, second.id)
+                theirs = await leave_letter.issue(two, request, **issue)
+                assert theirs is not None
+                return theirs.number
+
+        racing = asyncio.create_task(the_other())
+        await wait_until_waiting_on_a_lock(ayo)
+    assert await racing == "800.1.11.4/0002/DISKOMINFO/2026"
+    issued = await letters(ayo)
+    assert sorted(x.seq for x in issued.values()) == [1, 2]
+    assert issued[second.id].content["number"] == "800.1.11.4/0002/DISKOMINFO/2026"
 
 
 async def test_a_postponed_leave_gets_no_letter(ayo: App, clock: FixedClock) -> None:

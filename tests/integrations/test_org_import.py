@@ -19,6 +19,7 @@ from core.storage.models import (
     OrgUnit,
     OutboxItem,
 )
+from integrations.leave import annual_balance
 from integrations.org import ImportOptions, ImportResult, run_import
 from tests.support.console import ayo_env, run_ayo
 from tests.support.requests_kit import leave, steps
@@ -390,3 +391,38 @@ async def test_the_same_phone_on_two_rows_names_both_lines(ayo: App) -> None:
         (5, "duplicate_phone"),
     ]
     assert "juga dipakai di baris 5" in result.errors[0].reason.id
+
+
+async def test_a_post_without_cuti_bersama_is_set_by_the_file_and_adds_those_days(
+    ayo: App,
+) -> None:
+    # PP 11/2017 Ps. 333 ayat (3): the 8 cuti bersama of 2026 (Keppres 42/2025) are added to
+    # the cuti tahunan of someone whose post keeps them at work.
+    header = HEADER + ",tanpa_cuti_bersama"
+    marked = {n: r + (",ya" if n == SRI else ",") for n, r in ROWS.items()}
+    assert (await sync(ayo, csv_of(*marked.values(), header=header))).ok
+
+    async def entitled(nip: str) -> tuple[bool, float]:
+        async with ayo.db.sessions() as session:
+            who = await session.scalar(select(Employee).where(Employee.nip == nip))
+            got = await annual_balance(
+                session, who, 2026, rules=ayo.deps.leave_rules, calendar=ayo.deps.calendar
+            )
+        return who.cuti_bersama_denied, got.annual.entitled
+
+    assert await entitled(SRI) == (True, 20.0)
+    assert await entitled(WULAN) == (False, 12.0)
+    # Without the column the flag stays as it is; "tidak" takes it away again.
+    assert counts(await sync(ayo, BASE))["updated"] == 0
+    assert await entitled(SRI) == (True, 20.0)
+    marked[SRI] = ROWS[SRI] + ",tidak"
+    again = await sync(ayo, csv_of(*marked.values(), header=header))
+    assert [(c["nip"], c["fields"]) for c in again.as_json()["changes"]] == [
+        (SRI, ["cuti_bersama_denied"])
+    ]
+    assert await entitled(SRI) == (False, 12.0)
+    # Anything but ya / tidak is a bad row, named by its line.
+    marked[SRI] = ROWS[SRI] + ",kadang"
+    bad = await sync(ayo, csv_of(*marked.values(), header=header))
+    [error] = bad.errors
+    assert (error.line, error.code, error.column) == (4, "yes_no", "tanpa_cuti_bersama")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -8,6 +10,7 @@ import pytest
 from intents import load_catalog
 from intents.cache import cache_dirs, cache_key, cached_router
 from intents.spec import Catalog
+from tests.support.console import ROOT
 
 CATALOG = """\
 intents:
@@ -88,3 +91,24 @@ def test_cache_location_follows_the_environment(
         tmp_path / "xdg" / "ayo" / "intents",
         tmp_path / "data" / "cache" / "intents",
     ]
+
+
+def test_a_cached_router_classifies_without_scikit_learn_or_scipy(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    cached_router(catalog, cache_dir=cache)
+    code = f"""
+import sys
+from pathlib import Path
+from intents.cache import cached_router
+from intents.spec import load_catalog
+catalog = load_catalog([Path({str(catalog.paths[0])!r})])
+router = cached_router(catalog, cache_dir=Path({str(cache)!r}))
+print(router.from_cache, router.classify("cuaca besok pagi").intent)
+print(sorted(m for m in sys.modules if m.split(".")[0] in ("sklearn", "scipy")))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert done.stdout.splitlines() == ["True demo.weather", "[]"]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
 from core.clock import FixedClock
-from core.storage.models import Employee, JobClaim, LearnerPrefs
-from tests.support.learning import approve_leave, at, employee, sweep
+from core.storage.models import ButtonToken, Employee, JobClaim, LearnerPrefs, OutboxItem
+from lessons import daily
+from tests.support.learning import answer_quiz, approve_leave, at, employee, sweep
 
 DIMAS = "Dimas Prasetyo"
 
@@ -102,3 +104,49 @@ async def test_a_sweep_later_than_the_grace_window_skips_the_day(
             ).scalars()
         )
     assert outcomes == {"skipped"}
+
+
+async def test_each_chunks_buttons_and_messages_are_written_and_the_buttons_work(
+    ayo: App, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tokens and outbox rows are inserted a chunk at a time: every button of every message is
+    stored for its own employee, and people of the first and the last chunk answer with them."""
+    monkeypatch.setattr(daily, "CHUNK", 3)
+    day = date(2026, 12, 1)
+    at(clock, day, 9)
+    sent = await sweep(ayo)
+    assert sent > 6  # more than two chunks
+    async with ayo.db.sessions() as session:
+        rows = (
+            await session.execute(
+                select(OutboxItem)
+                .where(OutboxItem.idempotency_key.like("lesson.daily:%"))
+                .order_by(OutboxItem.employee_id, OutboxItem.idempotency_key)
+            )
+        ).scalars()
+        messages = [(r.employee_id, r.idempotency_key, r.payload, r.status) for r in rows]
+        stored = {
+            t.token: (t.employee_id, t.action, t.group, t.used_at)
+            for t in (await session.execute(select(ButtonToken))).scalars()
+        }
+    assert len(messages) == 2 * sent  # the lesson and the first question each
+    people = sorted({who for who, *_ in messages})
+    assert len(people) == sent
+    for who, key, payload, status in messages:
+        assert status == "pending" and key.startswith(f"lesson.daily:{who}:2026-12-01:")
+        buttons = [stored[button["token"]] for button in payload["buttons"]]
+        assert {(owner, used) for owner, _, _, used in buttons} <= {(who, None)}
+        assert {action for _, action, _, _ in buttons} <= {
+            "quiz.answer",
+            "quiz.pick",
+            "quiz.submit",
+        }
+        # One message's buttons are one group: answering retires them all.
+        assert len({group for _, _, group, _ in buttons}) == (1 if buttons else 0)
+    questions = [payload for _, key, payload, _ in messages if key.endswith(":1")]
+    assert len(questions) == sent and all(q["buttons"] for q in questions)
+    for who in (people[0], people[-1]):
+        async with ayo.db.sessions() as session:
+            person = await session.get(Employee, who)
+        seen = await answer_quiz(ayo, person, day, await ayo.local.collect(person.nip))
+        assert seen[-1].text.startswith("🎉 Selesai untuk hari ini!")

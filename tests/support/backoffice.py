@@ -11,8 +11,8 @@ import httpx
 from sqlalchemy import select
 
 from bot.app import App
-from bot.web import create_web
-from bot.webauth import COOKIE, new_session
+from bot.web.app import create_web
+from bot.web.auth import COOKIE, new_session
 from core.storage.models import AuditEvent, Employee, WebSession
 
 

@@ -18,9 +18,9 @@ import httpx
 from sqlalchemy import func, select
 
 from bot.app import App, build_app
-from bot.channels.cli import make_link_code
 from bot.demo import users
-from bot.web import create_web
+from bot.linking.cli import make_link_code
+from bot.web.app import create_web
 from core.clock import FixedClock
 from core.settings import Settings
 from core.storage.models import InboxItem

@@ -4,11 +4,15 @@
 "throttle" (429 with Retry-After), "reject" (400), "slow" (answers after `delay` seconds,
 but records the call first, as a real backend that is merely slow would).
 It de-duplicates on the Idempotency-Key header, like a well-behaved backend.
+
+`GET /payslip` answers a payslip query; with `hold` set it signals `entered` and answers
+only once the test sets `release` (events, so a test controls the delay without sleeping).
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -27,6 +31,10 @@ class FakeBackend(LoopbackServer):
         self.calls: list[dict[str, Any]] = []  # every HTTP call, duplicates included
         self.records: dict[str, dict[str, Any]] = {}  # idempotency key → stored record
         self.callbacks: list[tuple[dict[str, str], bytes]] = []
+        self.hold = False
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.queries: list[dict[str, str]] = []
 
     def app(self) -> ASGIApp:
         web = FastAPI()
@@ -57,9 +65,29 @@ class FakeBackend(LoopbackServer):
                 await asyncio.sleep(self.delay)
             return JSONResponse({"data": {"id": record["id"], "status": "done"}})
 
+        @web.get("/payslip")
+        async def payslip(request: Request) -> JSONResponse:
+            self.queries.append(dict(request.query_params))
+            if self.hold:
+                self.entered.set()
+                await asyncio.to_thread(self.release.wait, 30)
+            return JSONResponse(
+                {
+                    "base": 4_000_000,
+                    "family_allowance": 400_000,
+                    "meal_allowance": 500_000,
+                    "tpp": 2_000_000,
+                    "deductions": 300_000,
+                    "net": 6_600_000,
+                }
+            )
+
         @web.post("/callback")
         async def callback(request: Request) -> JSONResponse:
             self.callbacks.append((dict(request.headers), await request.body()))
             return JSONResponse({"ok": True})
 
         return web
+
+    def on_stop(self) -> None:
+        self.release.set()

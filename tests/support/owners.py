@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from bot.web import create_web
+from bot.web.app import create_web
 from core.storage.base import Base
 
 PUBLIC = "public"  # shows no one's data
@@ -56,6 +56,7 @@ _BACK_OFFICE_PAGES = [
     ("POST", "/admin/org/apply"),
     ("POST", "/admin/org/check"),
     ("POST", "/admin/unknown/assign"),
+    ("POST", "/admin/unknown/faq"),
     ("POST", "/admin/unknown/rebuild"),
 ]
 

@@ -1,4 +1,4 @@
-"""Run the real `ayo serve` in a subprocess on a free loopback port."""
+"""Run the real `ayo serve` in a subprocess on a free loopback port (tests and bench/ alike)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -21,27 +22,37 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextmanager
-def ayo_server(env: dict[str, str], *args: str, output: Path | None = None) -> Iterator[str]:
-    """Start `ayo serve` and yield its base URL once /healthz answers.
+@dataclass(frozen=True)
+class Running:
+    """A started `ayo serve`: where it answers, its pid, and how long it took to answer."""
 
-    With `output`, everything the process writes (stdout and stderr) is kept in that file.
+    url: str
+    pid: int
+    started_in: float  # seconds from spawning the process to the first 200 of `ready`
+
+
+@contextmanager
+def serve_process(
+    env: dict[str, str],
+    *args: str,
+    output: Path | None = None,
+    cwd: Path = ROOT,
+    ready: str = "/healthz",
+    timeout: float = 90,
+    poll: float = 0.05,
+) -> Iterator[Running]:
+    """Start `ayo serve` from the tree at `cwd` and yield once `ready` answers 200.
+
+    With `output`, everything the process writes (stdout and stderr) is kept in that file;
+    without, it is read only to explain an early exit.
     """
     port = free_port()
     sink = output.open("w") if output is not None else subprocess.PIPE
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1"]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            *args,
-        ],
-        cwd=ROOT,
+        [*command, "--port", str(port), *args],
+        cwd=cwd,
         env=env,
         stdout=sink,
         stderr=subprocess.STDOUT,
@@ -49,20 +60,20 @@ def ayo_server(env: dict[str, str], *args: str, output: Path | None = None) -> I
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
+        deadline = started + timeout
         while True:
             if process.poll() is not None:
                 said = output.read_text() if output is not None else process.stdout.read()
                 raise RuntimeError(f"ayo serve exited: {said[-3000:]}")
             try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{url}{ready}", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
-            if time.monotonic() > deadline:
-                raise TimeoutError("ayo serve did not start")
-            time.sleep(0.2)
-        yield url
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"ayo serve did not answer {ready}")
+            time.sleep(poll)
+        yield Running(url, process.pid, time.perf_counter() - started)
     finally:
         process.terminate()
         try:
@@ -74,3 +85,10 @@ def ayo_server(env: dict[str, str], *args: str, output: Path | None = None) -> I
             process.stdout.close()
         else:
             sink.close()
+
+
+@contextmanager
+def ayo_server(env: dict[str, str], *args: str, output: Path | None = None) -> Iterator[str]:
+    """Start `ayo serve` and yield its base URL once /healthz answers."""
+    with serve_process(env, *args, output=output, poll=0.2) as running:
+        yield running.url

@@ -25,7 +25,7 @@ async def make_link_code(
     db: Database, nip: str, now: datetime, ttl: timedelta
 ) -> tuple[str, datetime, str]:
     """A new one-time link code for the employee with this NIP: (code, expiry, name)."""
-    from bot.channels.linking import create_code
+    from bot.linking.codes import create_code
 
     async with db.transaction() as session:
         employee = (await session.execute(select(Employee).where(Employee.nip == nip))).scalar()
@@ -37,7 +37,7 @@ async def make_link_code(
 
 async def unlink_nip(db: Database, nip: str, channel: str | None) -> int:
     """Unlink the employee's chats (one channel, or all); returns how many were unlinked."""
-    from bot.channels.linking import unlink_employee
+    from bot.linking.codes import unlink_employee
 
     async with db.transaction() as session:
         employee = (await session.execute(select(Employee).where(Employee.nip == nip))).scalar()
@@ -97,7 +97,7 @@ def link_code(
         f"WhatsApp: kirim  {code}  dari nomor yang tercatat / send it from the number on file"
     )
     if settings.whatsapp_number:
-        from bot.channels.letters import whatsapp_link
+        from bot.linking.letters import whatsapp_link
 
         out.print(f"WhatsApp: {whatsapp_link(settings.whatsapp_number, code)}")
 
@@ -121,7 +121,7 @@ def link_codes(
     ] = False,
 ) -> None:
     """New one-time link codes for many employees: a CSV and/or a PDF of letters to print."""
-    from bot.channels import letters
+    from bot.linking import letters
     from core.storage import migrate
 
     if (unit is None) == (not everyone):

@@ -1,10 +1,11 @@
 """From an authentic update to processed messages: commit first, then process per chat in order.
 
-Webhooks (and Telegram long polling) hand each update to `InboundPipeline.accept`, which commits
-it to the inbox (a redelivery is a no-op) and, when this process does the processing, wakes the
-inbox worker (bot/worker.py); the webhook then answers 200 at once. The worker leases a chat
-before processing it, so its updates are processed in the order they were committed while
-different chats are processed concurrently, here or in worker processes (`ayo worker`).
+Webhooks (and Telegram long polling) hand each update to `InboundPipeline.accept`, which
+commits it to the inbox (a redelivery is a no-op) and, when this process does the processing,
+wakes the inbox worker (bot/inbound/worker.py); the webhook then answers 200 at once. The
+worker leases a chat before processing it, so its updates are processed in the order they were
+committed while different chats are processed concurrently, here or in worker processes
+(`ayo worker`).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.engine import Engine
+from bot.inbound.waiting import to_process
+from bot.inbound.worker import InboxWorker
 from bot.types import Inbound
-from bot.worker import InboxWorker
+from core.statuses import InboxStatus
 from core.storage.models import ChatAccount, InboxItem
 from core.untrusted import clean
 
@@ -88,7 +91,7 @@ class InboundPipeline:
                         chat_account_id=account.id if account else None,
                         kind=inbound.kind,
                         meta=dict(inbound.meta),
-                        status="processed",
+                        status=InboxStatus.PROCESSED,
                         received_at=now,
                         processed_at=now,
                     )
@@ -110,7 +113,7 @@ class InboundPipeline:
                         kind="unreadable",
                         text=clean(body[:ASIDE_LIMIT].decode("utf-8", errors="replace")),
                         meta={"reason": reason[:100], "size": len(body)},
-                        status="aside",
+                        status=InboxStatus.ASIDE,
                         received_at=now,
                         processed_at=now,
                     )
@@ -144,7 +147,7 @@ class InboundPipeline:
                 (
                     await session.execute(
                         select(InboxItem.chat_account_id)
-                        .where(InboxItem.status == "pending")
+                        .where(to_process(self.engine.deps.clock()))
                         .distinct()
                     )
                 ).scalars()

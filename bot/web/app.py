@@ -12,9 +12,10 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
-from bot import http_guard, webhistory
 from bot.app import App
-from bot.webauth import (
+from bot.web import guard
+from bot.web import history as webhistory  # a route below is called history
+from bot.web.auth import (
     LoggedIn,
     LoggedInPost,
     Viewer,
@@ -25,12 +26,12 @@ from bot.webauth import (
     optional_viewer,
     require_viewer,
 )
-from bot.webgreet import greet_with_menu
-from bot.weblogin import RateLimited, clean_nip, request_code, verify_code
+from bot.web.greet import greet_with_menu
+from bot.web.login import RateLimited, clean_nip, request_code, verify_code
 from core.storage.models import Employee
 from core.text import T
 
-CHAT_PAGE = Path(__file__).parent / "static" / "chat.html"
+CHAT_PAGE = Path(__file__).parents[1] / "static" / "chat.html"
 DEMO_BANNER = (
     '<div id="demo" class="demo" role="note">DEMO — data pegawai fiktif, bukan data '
     "sebenarnya. Demo with fictional employees, not real data.</div>"
@@ -310,9 +311,9 @@ def document_routes(app: App) -> APIRouter:
     @routes.get("/documents/{token}")
     async def document(token: str) -> Response:
         """A document an approver opens from their prompt: signed for them, expiring."""
+        from core.audit import record
         from core.storage.models import StoredDocument
         from integrations import documents
-        from integrations.audit import record
 
         store = app.deps.documents
         now = app.deps.clock()
@@ -366,14 +367,14 @@ def create_web(app: App) -> FastAPI:
             return settings.webhook_max_bytes
         return settings.api_max_bytes
 
-    http_guard.install(web, body_limit)
+    guard.install(web, body_limit)
 
     @web.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def chat_page() -> str:
         page = CHAT_PAGE.read_text(encoding="utf-8")
         return page.replace("<!--DEMO-BANNER-->", DEMO_BANNER if app.settings.demo else "")
 
-    from bot.ops import ops_routes
+    from bot.web.ops import ops_routes
 
     web.include_router(ops_routes(app))
     web.include_router(local_chat_routes(app))
@@ -381,14 +382,14 @@ def create_web(app: App) -> FastAPI:
     from bot.backoffice.mount import mount_all
 
     mount_all(web, app)
-    from bot.webhooks import channel_routes
+    from bot.web.webhooks import channel_routes
 
     web.include_router(channel_routes(app))
     from integrations.api import inbound_api
 
     deps = app.deps
     web.include_router(inbound_api(deps.db, deps.clock, deps.calendar, deps.leave_rules))
-    from integrations.learning_api import learning_api
+    from bot.web.learning_api import learning_api
 
     web.include_router(learning_api(deps.db, deps.clock, deps.settings))
     return web

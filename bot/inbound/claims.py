@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 
+from bot.inbound.waiting import not_calling, to_process
 from core.storage.db import Database
 from core.storage.models import ChatAccount, InboxItem
 
@@ -32,14 +33,15 @@ async def claim_chats(
         return []
     waiting = (
         select(InboxItem.chat_account_id.label("chat"), func.min(InboxItem.id).label("first"))
-        .where(InboxItem.status == "pending", InboxItem.chat_account_id.is_not(None))
+        .where(to_process(now), InboxItem.chat_account_id.is_not(None))
         .group_by(InboxItem.chat_account_id)
         .subquery()
     )
     candidates = (
         select(ChatAccount.id)
         .join(waiting, waiting.c.chat == ChatAccount.id)
-        .where(_free(now))
+        # A chat waiting for a backend's answer keeps its next updates until it comes.
+        .where(_free(now), not_calling(ChatAccount.id, now))
         .order_by(
             ChatAccount.inbox_served_at.is_not(None), ChatAccount.inbox_served_at, waiting.c.first
         )
@@ -67,7 +69,7 @@ async def claimable(db: Database, *, now: datetime) -> bool:
         found = await session.scalar(
             select(InboxItem.id)
             .join(ChatAccount, ChatAccount.id == InboxItem.chat_account_id)
-            .where(InboxItem.status == "pending", _free(now))
+            .where(to_process(now), _free(now), not_calling(ChatAccount.id, now))
             .limit(1)
         )
         return found is not None
@@ -101,7 +103,9 @@ async def release(db: Database, chat: int, *, owner: str, now: datetime) -> None
         )
 
 
-async def pending_ids(db: Database, chat: int, *, owner: str, limit: int) -> list[int]:
+async def pending_ids(
+    db: Database, chat: int, *, owner: str, limit: int, now: datetime
+) -> list[int]:
     """The chat's next `limit` pending updates, oldest first, while we hold its lease."""
     held = (
         select(ChatAccount.id)
@@ -111,7 +115,12 @@ async def pending_ids(db: Database, chat: int, *, owner: str, limit: int) -> lis
     async with db.sessions() as session:
         rows = await session.scalars(
             select(InboxItem.id)
-            .where(InboxItem.chat_account_id == chat, InboxItem.status == "pending", held)
+            .where(
+                InboxItem.chat_account_id == chat,
+                to_process(now),
+                not_calling(InboxItem.chat_account_id, now),
+                held,
+            )
             .order_by(InboxItem.id)
             .limit(limit)
         )

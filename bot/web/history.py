@@ -262,8 +262,8 @@ async def _pending_rows(
     )
     conversation = await session.get(Conversation, account_id)
     # Read through ConversationState so an expired draft counts as no open question.
-    state = ConversationState(conversation, now) if conversation is not None else None
-    awaiting = state is not None and state.get("expect") is not None
+    state = ConversationState.of(conversation, now) if conversation is not None else None
+    awaiting = state is not None and state.awaiting is not None
     last_said = await session.scalar(
         select(InboxItem.received_at)
         .where(InboxItem.chat_account_id == account_id)

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import func, select, text
 
 from core import metrics
+from core.statuses import OutboxStatus
 from core.storage.models import BackendCircuit, OutboxItem
 
 if TYPE_CHECKING:
@@ -17,9 +18,12 @@ if TYPE_CHECKING:
 
 
 def migrations_head() -> str | None:
-    from alembic.script import ScriptDirectory
+    from core.storage.migrate import alembic_config, head_revision
 
-    from core.storage.migrate import alembic_config
+    head = head_revision()  # from the files: no Alembic import on every probe
+    if head is not None:
+        return head
+    from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
@@ -55,7 +59,7 @@ async def refresh_gauges(app: App) -> None:
         rows = (
             await session.execute(
                 select(lane, func.count(OutboxItem.id), func.min(OutboxItem.created_at))
-                .where(OutboxItem.status == "pending")
+                .where(OutboxItem.status == OutboxStatus.PENDING)
                 .group_by(lane)
             )
         ).all()

@@ -18,11 +18,12 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import audit
 from core.messages import Reply
 from core.outbox import LOCAL_CHANNEL, enqueue_reply
+from core.statuses import OutboxStatus
 from core.storage.models import ChatAccount, Employee, OutboxItem, WebAuthAttempt, WebLoginCode
 from core.text import T
-from integrations import audit
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +244,7 @@ async def verify_code(app: Any, raw_nip: str, code: str, address: str) -> int | 
                 .where(
                     OutboxItem.employee_id == employee.id,
                     OutboxItem.idempotency_key.like("weblogin:%"),
-                    OutboxItem.status != "pending",
+                    OutboxItem.status != OutboxStatus.PENDING,
                 )
                 .values(payload=Reply(CODE_USED).to_json())
             )

@@ -15,7 +15,7 @@ from bot.state import ConversationState
 from bot.types import ChatRef, Inbound
 from core.messages import Reply
 from core.outbox import LOCAL_CHANNEL, PRIORITY_INTERACTIVE, enqueue_reply, local_account
-from core.storage.models import Conversation, Employee
+from core.storage.models import Employee
 from core.text import T
 
 
@@ -27,8 +27,8 @@ async def greet_with_menu(deps: Deps, employee_id: int) -> None:
         if employee is None:
             raise LookupError("unknown employee")
         account = await local_account(session, employee.id, now)
-        # The menu reads no conversation state and changes none: a detached row, never saved.
-        state = ConversationState(Conversation(chat_account_id=account.id, state={}), now)
+        # The menu reads no conversation state and changes none: a detached state, never saved.
+        state = ConversationState()
         ctx = Context(
             session=session,
             now=now,

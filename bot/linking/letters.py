@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 import segno
 from sqlalchemy import select
 
-from bot.channels.linking import create_codes
+from bot.linking.codes import create_codes
+from core.settings import DEFAULT_TIMEZONE
 from core.storage.db import Database
 from core.storage.models import ChatAccount, Employee, OrgUnit
 
@@ -133,7 +134,7 @@ def _font_dir() -> Path | None:
     return folder if (folder / "DejaVuSans.ttf").is_file() else None
 
 
-def render_pdf(letters: list[Letter], *, tz: str = "Asia/Jakarta", city: str = "") -> bytes:
+def render_pdf(letters: list[Letter], *, tz: str = DEFAULT_TIMEZONE, city: str = "") -> bytes:
     """The letters as one PDF, a page per employee."""
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
@@ -219,7 +220,7 @@ def render_pdf(letters: list[Letter], *, tz: str = "Asia/Jakarta", city: str = "
     return bytes(pdf.output())
 
 
-def write_pdf(letters: list[Letter], path: Path, *, tz: str = "Asia/Jakarta") -> None:
+def write_pdf(letters: list[Letter], path: Path, *, tz: str = DEFAULT_TIMEZONE) -> None:
     data = render_pdf(letters, tz=tz)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with open(fd, "wb") as handle:

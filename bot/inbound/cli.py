@@ -17,11 +17,12 @@ from rich.table import Table
 from sqlalchemy import select
 
 from core.settings import Settings
+from core.statuses import InboxStatus
 
 app = typer.Typer(help="The inbox: failed updates, replayed once fixed.", no_args_is_help=True)
 err = Console(stderr=True)
 
-REPLAYABLE = ("failed",)
+REPLAYABLE = (InboxStatus.FAILED,)
 
 
 async def reopen(db: Any, inbox_id: int) -> str | None:
@@ -34,7 +35,7 @@ async def reopen(db: Any, inbox_id: int) -> str | None:
             return "unknown"
         if item.status not in REPLAYABLE or item.chat_account_id is None:
             return item.status
-        item.status = "pending"
+        item.status = InboxStatus.PENDING
         item.processed_at = None
         item.error = None
     return None
@@ -78,7 +79,9 @@ async def listing(db: Any, status: str, limit: int) -> list[dict[str, Any]]:
 
 @app.command("list")
 def list_command(
-    status: Annotated[str, typer.Option(help="failed, pending, aside or processed.")] = "failed",
+    status: Annotated[
+        str, typer.Option(help="failed, pending, calling, aside or processed.")
+    ] = "failed",
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     json_mode: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
 ) -> None:
@@ -124,7 +127,7 @@ def replay_command(
             await ayo.close()
 
     outcome = asyncio.run(run())
-    if outcome == "processed":
+    if outcome == InboxStatus.PROCESSED:
         err.print(f"[green]Inbox {inbox_id} replayed: processed[/green]")
         return
     err.print(f"[red]Inbox {inbox_id}: {outcome}[/red]")

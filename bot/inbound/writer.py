@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.types import Inbound
 from core.clock import Clock
+from core.statuses import InboxStatus
 from core.storage.db import Database
 from core.storage.models import ChatAccount, InboxItem
 
@@ -147,7 +148,7 @@ async def _insert(
             "text": r["text"],
             "button_token": r["button_token"],
             "meta": r["meta"],
-            "status": "pending",
+            "status": InboxStatus.PENDING,
             "received_at": now,
         }
         for r in rows

@@ -3,7 +3,7 @@
 The webhook only commits updates to the inbox (`Engine.receive`); workers do the rest, in the
 web process (`ayo serve --workers 0`, and always on SQLite, the one writer) or in worker
 processes (`ayo serve --workers N`, `ayo worker` on another machine) against one PostgreSQL.
-A worker holds up to `concurrency` chats at once (bot/inbox_claims.py), processes at most
+A worker holds up to `concurrency` chats at once (bot/inbound/claims.py), processes at most
 `per_turn` updates of each before giving it back, and renews its leases while it lives, so a
 dead worker's chats are taken over as soon as its short lease runs out.
 """
@@ -18,8 +18,8 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from bot import inbox_claims
 from bot.engine import Engine, ProcessingDeferred
+from bot.inbound import claims
 from core.jobs import INSTANCE
 from core.storage.models import ChatAccount
 
@@ -85,7 +85,7 @@ class InboxWorker:
                     continue
                 if self._wake.is_set():
                     continue
-                if await inbox_claims.claimable(self.db, now=self.clock()):
+                if await claims.claimable(self.db, now=self.clock()):
                     # The claim skipped a chat whose row was locked for a moment: try again.
                     await asyncio.sleep(self.poll / 10)
                     continue
@@ -122,7 +122,7 @@ class InboxWorker:
         free = self.concurrency - len(self._turns)
         if free <= 0:
             return
-        chats = await inbox_claims.claim_chats(
+        chats = await claims.claim_chats(
             self.db, owner=self.owner, now=self.clock(), lease=self.lease, limit=free
         )
         for chat in chats:
@@ -135,8 +135,8 @@ class InboxWorker:
         done, deferred = 0, False
         try:
             # One query for the turn's updates; the heartbeat tells if the lease is lost.
-            for inbox_id in await inbox_claims.pending_ids(
-                self.db, chat, owner=self.owner, limit=self.per_turn
+            for inbox_id in await claims.pending_ids(
+                self.db, chat, owner=self.owner, limit=self.per_turn, now=self.clock()
             ):
                 if chat in self._lost:
                     break
@@ -150,7 +150,7 @@ class InboxWorker:
             log.exception("inbox worker: chat account %s failed", chat)
         finally:
             try:
-                await inbox_claims.release(self.db, chat, owner=self.owner, now=self.clock())
+                await claims.release(self.db, chat, owner=self.owner, now=self.clock())
             except Exception:
                 log.exception("inbox worker: releasing chat account %s failed", chat)
         self.processed += done
@@ -184,7 +184,7 @@ class InboxWorker:
             if not held:
                 continue
             try:
-                ours = await inbox_claims.renew(
+                ours = await claims.renew(
                     self.db, held, owner=self.owner, now=self.clock(), lease=self.lease
                 )
                 self._lost.update(set(held) - ours)

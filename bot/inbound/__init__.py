@@ -1,0 +1,1 @@
+"""From the webhook to the engine: the inbox (group commits), chat leases, the workers, replay."""

@@ -1,0 +1,42 @@
+"""Which inbox rows wait to be processed, and which chats are busy asking a backend.
+
+A step that asks a backend commits first (status `calling`, `processed_at` = when the call
+began), makes the call with no transaction open, then writes its replies in a second one.
+While the call runs, the chat's later updates wait, so replies keep the order of the
+messages. A call abandoned by a process that died is given up after CALL_LEASE: the update
+counts as pending again and is processed afresh (a query may be asked twice; the reply is
+written once, by whoever finishes the update).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, or_, select
+
+from core.statuses import InboxStatus
+from core.storage.models import InboxItem
+
+# Longer than any backend's timeout (integrations/connectors/http.py: 10 s by default).
+CALL_LEASE = timedelta(minutes=2)
+
+
+def abandoned(now: datetime) -> ColumnElement[bool]:
+    """A call that started longer than CALL_LEASE ago and never finished."""
+    return and_(InboxItem.status == InboxStatus.CALLING, InboxItem.processed_at < now - CALL_LEASE)
+
+
+def to_process(now: datetime) -> ColumnElement[bool]:
+    """Rows to process: pending ones, and calls abandoned by a process that died."""
+    return or_(InboxItem.status == InboxStatus.PENDING, abandoned(now))
+
+
+def not_calling(chat_account_id: ColumnElement[int | None], now: datetime) -> ColumnElement[bool]:
+    """The chat has no backend call in progress (else its later updates wait for it)."""
+    # Not correlated, so it reads the same inside an UPDATE, a join or a claim's subquery.
+    busy = select(InboxItem.chat_account_id).where(
+        InboxItem.status == InboxStatus.CALLING,
+        InboxItem.processed_at >= now - CALL_LEASE,
+        InboxItem.chat_account_id.is_not(None),
+    )
+    return or_(chat_account_id.is_(None), chat_account_id.not_in(busy))

@@ -1,0 +1,1 @@
+"""Linking a chat to an employee: one-time codes, the letters that carry them, their CLI."""
