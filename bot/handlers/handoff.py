@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from integrations.audit import record
-
 from bot.context import Context
 from bot.handlers.registry import ActionHandler, Handler
+from core.audit import record
 from core.messages import Reply
 from core.storage.models import HandoffCase, ServiceRequest
 from core.text import T
