@@ -105,7 +105,7 @@ async def test_a_city_goes_live_from_its_csv(
         for name in ("Staf 3-7", "Kabid 3"):
             persona = await session_for(rig, letters[name]["nip"])
             personas.append(persona)
-        assert await guarded_routes_refuse(rig, personas, kabid["nip"]) == 64
+        assert await guarded_routes_refuse(rig, personas, kabid["nip"]) == 65
         # And nobody else's session reads the Kabid's web chat.
         for persona in personas[1:]:
             async with client_for(rig, persona) as other:

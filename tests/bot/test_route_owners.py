@@ -89,7 +89,7 @@ async def test_guarded_routes_refuse_everyone_else_and_change_nothing(
     rig, personas = world
     # 12 guarded routes (users, demo login, metrics, 3 webhooks, 5 API, document links) × 3,
     # and the 28 back-office pages as nobody.
-    assert await guarded_routes_refuse(rig, personas, STAFF_A) == 64
+    assert await guarded_routes_refuse(rig, personas, STAFF_A) == 65
 
 
 async def test_own_data_routes_never_reach_someone_else(
