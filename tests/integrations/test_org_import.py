@@ -424,5 +424,8 @@ async def test_a_post_without_cuti_bersama_is_set_by_the_file_and_adds_those_day
     # Anything but ya / tidak is a bad row, named by its line.
     marked[SRI] = ROWS[SRI] + ",kadang"
     bad = await sync(ayo, csv_of(*marked.values(), header=header))
-    [error] = bad.errors
-    assert (error.line, error.code, error.column) == (4, "yes_no", "tanpa_cuti_bersama")
+    # Her row is refused, so the row naming her as supervisor is refused too.
+    assert [(e.line, e.code, e.column) for e in bad.errors] == [
+        (4, "yes_no", "tanpa_cuti_bersama"),
+        (5, "supervisor_not_found", "nip_atasan"),
+    ]
