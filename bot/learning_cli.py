@@ -64,6 +64,17 @@ def _rupiah(value: int) -> str:
     return f"Rp{value:,}".replace(",", ".")
 
 
+def _printed_as_json_or_refused(result: dict[str, Any], json_mode: bool) -> bool:
+    """An error exits 2 with its reason; with --json the result is printed as one object."""
+    if "error" in result:
+        err.print(f"[red]{result['error']}[/red]")
+        raise typer.Exit(2)
+    if json_mode:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return True
+    return False
+
+
 @app.command("plan")
 def plan(
     year: Annotated[int | None, typer.Option("--year", help="The plan's year.")] = None,
@@ -134,11 +145,7 @@ def done(
             await db.dispose()
 
     result = asyncio.run(run())
-    if "error" in result:
-        err.print(f"[red]{result['error']}[/red]")
-        raise typer.Exit(2)
-    if json_mode:
-        typer.echo(json.dumps(result, ensure_ascii=False))
+    if _printed_as_json_or_refused(result, json_mode):
         return
     typer.echo(f"{result['ref']}: selesai / done, {result['jp']:g} JP → {result['nip']}")
 
@@ -289,11 +296,7 @@ def record(
             await db.dispose()
 
     result = asyncio.run(run())
-    if "error" in result:
-        err.print(f"[red]{result['error']}[/red]")
-        raise typer.Exit(2)
-    if json_mode:
-        typer.echo(json.dumps(result, ensure_ascii=False))
+    if _printed_as_json_or_refused(result, json_mode):
         return
     typer.echo(
         f"#{result['id']}: {result['jp']:g} JP {result['type']} ({result['source']}) "
