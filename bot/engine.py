@@ -10,8 +10,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from sqlalchemy import Integer, cast, func, select, update
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import dispatch
@@ -31,6 +31,10 @@ from core.text import T
 from integrations.connectors.base import DeliveryError
 
 log = logging.getLogger(__name__)
+
+# The first key of the advisory lock one chat's steps take on PostgreSQL (the second is the
+# chat account's id); core/storage/migrate.py and integrations/org use single-key locks.
+CHAT_STEP_LOCK = 0x4179
 
 UnlinkedHandler = Callable[[Context], Awaitable[list[Reply]]]
 
@@ -120,11 +124,15 @@ class Engine:
 
     async def handle(self, inbound: Inbound) -> int | None:
         """Receive and process at once (local channels, where nobody waits for an ack)."""
-        inbox_id = await self.receive(inbound)
-        if inbox_id is not None:
-            # Kept pending when deferred: the next drain processes it (bot/channels/inbound.py).
-            with contextlib.suppress(ProcessingDeferred):
-                await self.process(inbox_id)
+        received = await self.receive_item(inbound)
+        if received is None:
+            return None
+        inbox_id, chat = received
+        # Kept pending when deferred: the next drain processes it (bot/inbound/worker.py).
+        # An earlier message of the chat still in flight (a second tab, a quick double send)
+        # is processed first, so the answers keep the order of the messages.
+        with contextlib.suppress(ProcessingDeferred):
+            await self.process_pending(chat)
         return inbox_id
 
     async def process(self, inbox_id: int) -> bool:
@@ -137,12 +145,24 @@ class Engine:
                 # before anything is read, so the web request and a worker that reach the same
                 # update at once never both process it.
                 now = self.deps.clock()
+                if not self.deps.db.is_sqlite:
+                    # One step of a chat at a time across processes: two updates of one chat
+                    # processed at once would both create its conversation, or answer out of
+                    # order. SQLite's single writer already serialises steps.
+                    await session.execute(
+                        select(
+                            func.pg_advisory_xact_lock(
+                                CHAT_STEP_LOCK, cast(InboxItem.chat_account_id, Integer)
+                            )
+                        ).where(InboxItem.id == inbox_id)
+                    )
                 claimed = await session.execute(
                     update(InboxItem)
                     .where(
                         InboxItem.id == inbox_id,
                         waiting.to_process(now),
                         waiting.not_calling(InboxItem.chat_account_id, now),
+                        waiting.first_of_its_chat(now),
                     )
                     .values(status=InboxStatus.PENDING)
                     .execution_options(synchronize_session=False)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.orm import aliased
 
 from core.statuses import InboxStatus
 from core.storage.models import InboxItem
@@ -40,3 +41,16 @@ def not_calling(chat_account_id: ColumnElement[int | None], now: datetime) -> Co
         InboxItem.chat_account_id.is_not(None),
     )
     return or_(chat_account_id.is_(None), chat_account_id.not_in(busy))
+
+
+def first_of_its_chat(now: datetime) -> ColumnElement[bool]:
+    """No earlier update of the same chat still waits: a chat's updates go in arrival order,
+    whoever processes them (a worker, or the web chat's own request)."""
+    earlier = aliased(InboxItem)
+    waits = or_(
+        earlier.status == InboxStatus.PENDING,
+        and_(earlier.status == InboxStatus.CALLING, earlier.processed_at < now - CALL_LEASE),
+    )
+    return ~exists().where(
+        earlier.chat_account_id == InboxItem.chat_account_id, earlier.id < InboxItem.id, waits
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -144,3 +145,19 @@ async def test_a_handler_crash_keeps_the_message_and_apologises(ayo: App, monkey
 async def test_batal_cancels_what_was_in_progress(ayo: App) -> None:
     replies = await say(ayo, "batal")
     assert "Tidak ada yang sedang berjalan" in replies[0]
+
+
+async def test_two_messages_sent_at_once_are_answered_in_order(ayo: App) -> None:
+    """A double send from the web chat (two tabs, a quick second message) is two requests at
+    once: the second waits for the first, nothing fails, the answers keep the order."""
+    await asyncio.gather(
+        ayo.local.say(DIMAS, text="cuti sakit besok 2 hari", client_id="first"),
+        ayo.local.say(DIMAS, text="demam tinggi", client_id="second"),
+    )
+    texts = [m.text for m in await ayo.local.collect(DIMAS)]
+    assert await count(ayo, InboxItem, InboxItem.status == "failed") == 0
+    assert await count(ayo, InboxItem, InboxItem.status == "processed") == 2
+    assert "Apa keperluan cutinya?" in texts[0]
+    # "demam tinggi" answered the question the first message asked (the reason), not a new
+    # conversation: the form moved on to the doctor's letter.
+    assert "Kirim foto atau PDF" in texts[-1]
