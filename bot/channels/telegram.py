@@ -7,6 +7,7 @@ implements the scheduler's `ChannelSender` port and maps PTB errors onto its out
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 # PTB 22 warns on every RetryAfter unless told to use timedeltas; set before importing it.
@@ -57,6 +58,8 @@ class TelegramChannel:
 
     def __init__(self, bot: Bot, secret: str, db: Database, clock: Clock) -> None:
         self.bot, self._secret, self.db, self.clock = bot, secret, db, clock
+        # The bot's two request objects (updates, everything else), closed by `close`.
+        self._requests = (bot._request[0], bot._request[1])
 
     @classmethod
     def from_settings(cls, settings: Settings, db: Database, clock: Clock) -> TelegramChannel:
@@ -83,6 +86,9 @@ class TelegramChannel:
 
     async def close(self) -> None:
         await self.bot.shutdown()
+        # `Bot.shutdown` skips a bot that was never initialised, yet sending works without
+        # `initialize` and leaves pooled connections open: close them in any case.
+        await asyncio.gather(*(request.shutdown() for request in self._requests))
 
     async def accept(self, pipeline: InboundPipeline, payload: Any, body: bytes) -> None:
         """Hand one authentic update to the pipeline (webhook and long polling alike)."""

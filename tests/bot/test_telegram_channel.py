@@ -215,3 +215,28 @@ async def test_long_polling_feeds_the_same_pipeline(rig: Rig) -> None:
     assert "kode penghubung" in texts(rig)[-1]
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_closing_a_channel_never_started_closes_its_connections(settings: Settings) -> None:
+    """`ayo serve` sends without `Bot.initialize`; `close` still closes the pooled connections
+    (PTB's own `shutdown` skips a bot it never initialised), so nothing is left open."""
+    import gc
+    import warnings
+
+    from bot.channels.telegram import TelegramChannel
+    from tests.support.channel_rig import TG_TOKEN
+    from tests.support.fake_telegram import FakeTelegram
+
+    async with FakeTelegram(chats=(CHAT,)) as tg:
+        configured = settings.model_copy(
+            update={"telegram_token": TG_TOKEN, "telegram_api_url": tg.base_url}
+        )
+        channel = TelegramChannel.from_settings(configured, db=None, clock=None)  # type: ignore[arg-type]
+        await channel.bot.send_message(CHAT, "halo")
+        await channel.close()
+        assert [m["text"] for m in tg.sent_messages(CHAT)] == ["halo"]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ResourceWarning)
+            del channel
+            gc.collect()
+    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []
