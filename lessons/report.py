@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.storage.models import Employee, OrgUnit
-from lessons.jp import JPSettings, target_for
+from lessons.jp import JPSettings, is_ceiling, target_for
 from lessons.progress import year_progress
 
 COLUMNS = (
@@ -103,7 +103,8 @@ async def report_rows(
                 jp_sosial_kultural=round(by_type["sosial_kultural"], 2),
                 jp_total=round(total, 2),
                 jp_target=target,
-                target_met=total >= target,
+                # A PPPK's 24 JP is a ceiling (PP 49/2018 Ps. 39): nobody is behind it.
+                target_met=is_ceiling(person.employment) or total >= target,
                 lessons_completed=p.lessons,
                 questions_answered=p.answered,
                 accuracy_pct=None if p.accuracy is None else round(p.accuracy * 100, 1),
@@ -141,7 +142,9 @@ def completion_by_opd(rows: Sequence[ReportRow]) -> dict[str, tuple[str, float, 
     return {
         code: (
             members[0].opd_name,
-            100 * sum(min(1.0, r.jp_total / r.jp_target) for r in members) / len(members),
+            100
+            * sum(1.0 if r.target_met else min(1.0, r.jp_total / r.jp_target) for r in members)
+            / len(members),
             100 * sum(r.target_met for r in members) / len(members),
         )
         for code, members in sorted(groups.items())

@@ -129,3 +129,19 @@ def test_check_reports_file_and_line(tmp_path: Path) -> None:
     assert f"{questions}:" in result.stdout
     assert "missing required key 'answer'" in result.stdout
     assert CliRunner().invoke(app, ["check", str(DEFAULT_CONTENT_DIR)]).exit_code == 0
+
+
+def test_a_pppk_is_never_behind_the_24_jp_ceiling(seeded: str) -> None:
+    """PP 49/2018 Ps. 39: "paling lama 24 jam pelajaran" is what the employer owes at most, not a
+    quota: a PPPK with no JP yet is not reported as missing a target."""
+    result = CliRunner().invoke(app, ["report", "--year", "2026", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    fajar = next(
+        r for r in csv.DictReader(io.StringIO(result.stdout)) if r["name"] == "Fajar Nugroho"
+    )
+    assert (fajar["employment"], fajar["jp_total"], fajar["jp_target"], fajar["target_met"]) == (
+        "PPPK",
+        "0.0",
+        "24.0",
+        "ya",
+    )
