@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.text import T
+from core.yamltext import compose_and_load
 from integrations.conditions import Condition
 
 BUILTIN_DIR = Path(__file__).parent / "services"
@@ -252,8 +253,7 @@ def check_file(path: Path) -> tuple[ServiceSpec | None, list[CatalogError]]:
     """Parse one service file; errors carry the line of the offending YAML node."""
     text = path.read_text(encoding="utf-8")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = compose_and_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return None, [CatalogError(path, mark.line + 1 if mark else None, f"invalid YAML: {exc}")]

@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from core.yamltext import LOADER
+
 Key = str | int
 MISSING: Any = object()
 
@@ -75,7 +77,7 @@ class YamlDoc:
 
 def parse_yaml(text: str, path: Path, errors: list[ContentError], offset: int = 0) -> YamlDoc:
     """Compose one YAML document; on failure record the error and return MISSING data."""
-    loader = yaml.SafeLoader(text)
+    loader = LOADER(text)  # libyaml: the lesson files are read at every start
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

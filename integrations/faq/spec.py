@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core.text import T
+from core.yamltext import compose_and_load
 from integrations.catalog import (  # the service catalog's: same YAML, same errors
     CatalogError,
     CatalogInvalid,
@@ -138,8 +139,7 @@ def read_file(path: Path) -> tuple[list[tuple[Entry, int]], list[FaqError]]:
     """The entries of one file with their lines, or every error found in it."""
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = compose_and_load(text)
     except OSError as exc:
         return [], [FaqError(path, None, f"cannot read: {exc.strerror or exc}")]
     except yaml.YAMLError as exc:

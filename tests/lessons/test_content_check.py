@@ -229,7 +229,7 @@ def test_bad_yaml_in_questions_is_reported_at_the_broken_line(course: Path) -> N
     errors = check_content(course.parent)
 
     assert located(errors) == [("01-pertama.questions.yaml", 3)]
-    assert errors[0].message.startswith("bad YAML: mapping values are not allowed here")
+    assert errors[0].message.startswith("bad YAML: mapping values are not allowed")
 
 
 def test_bad_yaml_in_front_matter_counts_lines_from_the_file_start(course: Path) -> None:
