@@ -150,10 +150,14 @@ async def test_batal_cancels_what_was_in_progress(ayo: App) -> None:
 async def test_two_messages_sent_at_once_are_answered_in_order(ayo: App) -> None:
     """A double send from the web chat (two tabs, a quick second message) is two requests at
     once: the second waits for the first, nothing fails, the answers keep the order."""
-    await asyncio.gather(
-        ayo.local.say(DIMAS, text="cuti sakit besok 2 hari", client_id="first"),
-        ayo.local.say(DIMAS, text="demam tinggi", client_id="second"),
+    first = asyncio.create_task(
+        ayo.local.say(DIMAS, text="cuti sakit besok 2 hari", client_id="first")
     )
+    # The second is sent once the first is committed (so it is the later message) and while
+    # the first is still being processed.
+    while await count(ayo, InboxItem) == 0:  # noqa: ASYNC110 (a row in the database, no event)
+        await asyncio.sleep(0.001)
+    await asyncio.gather(first, ayo.local.say(DIMAS, text="demam tinggi", client_id="second"))
     texts = [m.text for m in await ayo.local.collect(DIMAS)]
     assert await count(ayo, InboxItem, InboxItem.status == "failed") == 0
     assert await count(ayo, InboxItem, InboxItem.status == "processed") == 2
