@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from core.yamltext import LOADER
+from core.yamltext import compose_and_load
 
 Key = str | int
 MISSING: Any = object()
@@ -77,10 +77,8 @@ class YamlDoc:
 
 def parse_yaml(text: str, path: Path, errors: list[ContentError], offset: int = 0) -> YamlDoc:
     """Compose one YAML document; on failure record the error and return MISSING data."""
-    loader = LOADER(text)  # libyaml: the lesson files are read at every start
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        node, data = compose_and_load(text)  # libyaml: the lesson files are read at every start
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line if mark is not None else 0) + 1 + offset
@@ -90,8 +88,6 @@ def parse_yaml(text: str, path: Path, errors: list[ContentError], offset: int = 
     except yaml.YAMLError as exc:
         errors.append(ContentError(path, 1 + offset, f"bad YAML: {exc}"))
         return YamlDoc(MISSING, None, offset)
-    finally:
-        loader.dispose()
     _report_duplicate_keys(node, path, errors, offset)
     return YamlDoc(data, node, offset)
 
