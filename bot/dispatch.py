@@ -7,9 +7,8 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from bot import handlers
 from bot.context import Context
-from bot.handlers import commands, faq, handoff
+from bot.handlers import commands, faq, handoff, tables
 from bot.handlers.general import intent_buttons
 from bot.handlers.registry import Answer, Fetch, Redirect, Result, Unhandled
 from core import tokens
@@ -97,7 +96,7 @@ async def step(ctx: Context) -> Outcome:
         return await command(ctx)
     awaiting = ctx.state.awaiting
     if awaiting is not None:
-        handler = handlers.EXPECTS.get(awaiting.kind)
+        handler = tables.EXPECTS.get(awaiting.kind)
         if handler is not None:
             return await follow(ctx, await handler(ctx, text), text)
         ctx.state.awaiting = None
@@ -121,7 +120,7 @@ async def press_button(ctx: Context, token: str) -> Outcome:
             detail={"token_length": len(token)},
         )
         return [Reply(REFUSALS[pressed])]
-    handler = handlers.ACTIONS.get(pressed.action)
+    handler = tables.ACTIONS.get(pressed.action)
     if handler is None:
         return [Reply(REFUSALS[tokens.Refusal.UNKNOWN])]
     return await follow(ctx, await handler(ctx, pressed.payload), "")
@@ -259,7 +258,7 @@ async def run_intent(
         match = ctx.deps.router.classify(text, now=ctx.now, tz=str(ctx.tz)) if text else None
         if match is not None:
             ctx.match = match
-    handler = handlers.INTENT_HANDLERS.get(intent)
+    handler = tables.INTENT_HANDLERS.get(intent)
     if handler is None:
         return [Reply(NOT_AVAILABLE)]
     # The handler reads which intent it serves (one handler may serve several: the forms).

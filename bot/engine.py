@@ -9,12 +9,12 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Integer, cast, func, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import dispatch
 from bot.context import Context
 from bot.deps import Deps
 from bot.handlers.registry import Answer, Fetch
@@ -29,6 +29,9 @@ from core.statuses import InboxStatus
 from core.storage.models import ChatAccount, Employee, InboxItem, OutboxItem
 from core.text import T
 from integrations.connectors.base import DeliveryError
+
+if TYPE_CHECKING:
+    from bot import dispatch
 
 log = logging.getLogger(__name__)
 
@@ -237,6 +240,10 @@ class Engine:
     async def _step(self, session: AsyncSession, item: InboxItem) -> Fetch | None:
         """Run the step; a backend query it asks for is returned, to be made after commit."""
         ctx = await self._context(session, item)
+        # The routing tables import every feature; a starting server does not wait for them
+        # (`bot.serve` loads them once it answers), a step that comes first loads them here.
+        from bot import dispatch
+
         if ctx.employee is None:
             outcome: dispatch.Outcome = await self.unlinked(ctx)
         else:

@@ -37,7 +37,7 @@ async def run(
         log.info("%s", line)
     web = create_web(ayo)
     log.info("web chat at http://%s:%s/", host, port)
-    server = uvicorn.Server(uvicorn.Config(web, host=host, port=port, log_level="info"))
+    server = Server(uvicorn.Config(web, host=host, port=port, log_level="info"))
     workers = settings.workers if workers is None else workers
     if ayo.db.is_sqlite and workers > 0:
         # SQLite has one writer: the web process processes the inbox itself.
@@ -69,6 +69,7 @@ async def run(
     try:
         await server.serve()
     finally:
+        server.stop_loading()
         polling.stop.set()
         if polling.task is not None:
             polling.task.cancel()
@@ -78,6 +79,23 @@ async def run(
             await polling.worker
         await runner.stop()
         await ayo.close()
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server, loading the handlers once it listens (/readyz does not wait for them)."""
+
+    loading: asyncio.Task[None] | None = None
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            from bot.handlers.loading import load_all
+
+            self.loading = asyncio.create_task(load_all())
+
+    def stop_loading(self) -> None:
+        if self.loading is not None:
+            self.loading.cancel()
 
 
 class WorkerPool:

@@ -7,10 +7,10 @@ import socket
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.storage.conflicts import insert_ignoring
 from core.storage.models.jobs import JobClaim
 
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
@@ -61,8 +61,6 @@ async def claim_many(
     simply not returned, and ours commit with the work they caused in the caller's transaction.
     """
     table = JobClaim.__table__
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     won: set[tuple[str, datetime]] = set()
     rows = [
         {"kind": kind, "key": key, "scheduled_for": at, "claimed_at": now,
@@ -72,9 +70,8 @@ async def claim_many(
     # Bounded by the parameter limits (SQLite: 32,766 variables; 6 a row).
     for start in range(0, len(rows), 2000):
         statement = (
-            insert(table)
+            insert_ignoring(session, table, ["kind", "key", "scheduled_for"])
             .values(rows[start : start + 2000])
-            .on_conflict_do_nothing(index_elements=["kind", "key", "scheduled_for"])
             .returning(table.c.key, table.c.scheduled_for)
         )
         for key, at in await session.execute(statement):

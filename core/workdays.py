@@ -16,7 +16,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
-import yaml
+
+from core import yamltext
 
 DEFAULT_OVERRIDES = Path(__file__).parent / "calendar_data" / "id_overrides.yaml"
 
@@ -225,7 +226,7 @@ class WorkCalendar:
 
 def _read(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+        data = yamltext.load(fh) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping at the top level")
     return data

@@ -7,7 +7,7 @@ errors still point at the offending line.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
@@ -26,3 +26,13 @@ def compose_and_load(text: str) -> tuple[yaml.Node | None, Any]:
     finally:
         loader.dispose()
     return node, data
+
+
+def load(source: str | IO[str]) -> Any:
+    """The data of one YAML document (`yaml.safe_load`, with libyaml when PyYAML has it)."""
+    return yaml.load(source, Loader=LOADER)
+
+
+def compose(source: str | IO[str]) -> yaml.Node | None:
+    """The node tree of one YAML document (`yaml.compose`, safe, with libyaml)."""
+    return yaml.compose(source, Loader=LOADER)

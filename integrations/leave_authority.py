@@ -19,10 +19,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import yamltext
 from core.storage.models import Delegation, Employee, LeaveAuthority, OrgUnit
 from core.text import T
 from integrations.leave_rules import rules_employment
@@ -119,7 +119,7 @@ class AuthoritySpec:
 def read_file(path: Path) -> list[AuthoritySpec]:
     """The decree as YAML: `{opd: {default: {...}, types: {sakit: {...}}, decree: "..."}}`."""
     with path.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle) or {}
+        data = yamltext.load(handle) or {}
     specs: list[AuthoritySpec] = []
     for opd, entry in (data.get("opd") or {}).items():
         decree = entry.get("decree")

@@ -18,8 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-import yaml
-
+from core import yamltext
 from core.workdays import WorkCalendar
 
 DEFAULT_RULES = Path(__file__).parent / "rules" / "leave.yaml"
@@ -237,7 +236,7 @@ class LeaveRules:
     def load(cls, path: Path | None = None) -> LeaveRules:
         """Read the rules file (the shipped `rules/leave.yaml` by default)."""
         with (path or DEFAULT_RULES).open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
+            data = yamltext.load(fh) or {}
         return cls([_parse_version(v) for v in data.get("versions") or ()])
 
     def version_for(self, d: date) -> RulesVersion:
@@ -634,7 +633,7 @@ class _Text(NamedTuple):
 @functools.cache
 def _templates() -> dict[str, dict[str, str]]:
     with MESSAGES.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yamltext.load(fh)
 
 
 def _say(code: str, *, blocking: bool = True, **values: object) -> Violation:

@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from functools import cache, lru_cache
 from pathlib import Path
 
-import yaml
 from rapidfuzz import fuzz, process
+
+from core.yamltext import load as load_yaml
 
 LEXICON_PATH = Path(__file__).parent / "data" / "lexicon.yaml"
 
@@ -39,7 +40,7 @@ _PUNCT = frozenset(",.;!?")
 
 @cache
 def _lexicon() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
-    data = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8")) or {}
+    data = load_yaml(LEXICON_PATH.read_text(encoding="utf-8")) or {}
     slang = {str(k): str(v) for k, v in (data.get("slang") or {}).items()}
     domain = {str(k): str(v) for k, v in (data.get("domain") or {}).items()}
     doubles = frozenset(str(w) for w in data.get("doubles") or ())

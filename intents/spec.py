@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from core.yamltext import compose as compose_yaml
+
 CATALOG_DIR = Path(__file__).parent / "catalog"
 OOS_KEY = "out_of_scope"
 _REQUIRED = ("id", "handler", "roles", "title_id", "title_en")
@@ -125,7 +127,7 @@ def _intent(node: yaml.Node, path: Path) -> IntentSpec:
 
 def _parse(path: Path) -> tuple[list[tuple[IntentSpec, int]], tuple[str, ...]]:
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
+        root = compose_yaml(path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise CatalogError(

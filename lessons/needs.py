@@ -16,11 +16,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import yamltext
 from core.storage.models import NeedsAnalysis
 from core.text import T
 from lessons.catalog import COMPETENCIES
@@ -182,7 +182,7 @@ def parse_framework(raw: dict[str, Any]) -> Framework:
 
 @lru_cache(maxsize=4)
 def load_framework(path: Path = DEFAULT_FILE) -> Framework:
-    return parse_framework(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return parse_framework(yamltext.load(path.read_text(encoding="utf-8")))
 
 
 def gaps_of(family: Family, levels: dict[str, Any]) -> list[Gap]:

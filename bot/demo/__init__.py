@@ -6,10 +6,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import yamltext
 from core.storage.db import Database
 from core.storage.models import Employee, OrgUnit
 
@@ -26,7 +26,7 @@ def demo_nip(born: date, tmt: str, sex: str, serial: int) -> str:
 
 def read_organisation(path: Path = ORGANISATION) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yamltext.load(handle)
 
 
 async def load_demo(db: Database, now: datetime, path: Path = ORGANISATION) -> int:

@@ -1,47 +1,5 @@
-"""The visible routing tables: intent → handler, button action → handler, awaited answer → handler.
+"""The feature handlers, a module each; `bot.handlers.tables` merges their routing tables.
 
-Each feature module owns its tables; this module only merges them, refusing duplicates.
+Importing one handler module (or `registry`) loads only that module: the engine loads the
+tables when it first routes a message, so a starting server does not import every feature.
 """
-
-from __future__ import annotations
-
-from bot.handlers import (
-    approvals,
-    commands,
-    general,
-    handoff,
-    learning,
-    learning_records,
-    linking,
-    needs,
-    requests,
-    services,
-)
-from bot.handlers.registry import ActionHandler, ExpectHandler, Handler, merge
-
-INTENT_HANDLERS: dict[str, Handler] = merge(
-    general.INTENTS,
-    handoff.INTENTS,
-    learning.INTENTS,
-    services.INTENTS,
-    approvals.INTENTS,
-    requests.INTENTS,
-    linking.INTENTS,
-    needs.INTENTS,
-    learning_records.INTENTS,
-)
-ACTIONS: dict[str, ActionHandler] = merge(
-    commands.ACTIONS,
-    general.ACTIONS,
-    handoff.ACTIONS,
-    learning.ACTIONS,
-    services.ACTIONS,
-    approvals.ACTIONS,
-    requests.ACTIONS,
-    linking.ACTIONS,
-    needs.ACTIONS,
-    learning_records.ACTIONS,
-)
-EXPECTS: dict[str, ExpectHandler] = merge(
-    learning.EXPECTS, services.EXPECTS, approvals.EXPECTS, needs.EXPECTS, learning_records.EXPECTS
-)

@@ -19,12 +19,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.types import Inbound
 from core.clock import Clock
 from core.statuses import InboxStatus
+from core.storage.conflicts import insert_ignoring
 from core.storage.db import Database
 from core.storage.models import ChatAccount, InboxItem
 
@@ -122,7 +122,7 @@ async def _accounts(
              "created_at": now}
             for c, e in missing
         ]  # fmt: skip
-        statement = _insert_ignoring(session, ChatAccount, ["channel", "external_id"])
+        statement = insert_ignoring(session, ChatAccount, ["channel", "external_id"])
         await session.execute(statement, values)
         known = await found()
     await session.execute(
@@ -153,16 +153,11 @@ async def _insert(
         }
         for r in rows
     ]
-    statement = _insert_ignoring(session, InboxItem, ["channel", "external_key"]).returning(
+    statement = insert_ignoring(session, InboxItem, ["channel", "external_key"]).returning(
         InboxItem.id, InboxItem.channel, InboxItem.external_key
     )
     result = await session.execute(statement, values)
     return {(channel, key): inbox_id for inbox_id, channel, key in result.all()}
-
-
-def _insert_ignoring(session: AsyncSession, model: Any, keys: list[str]) -> Any:
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    return dialect.insert(model).on_conflict_do_nothing(index_elements=keys)
 
 
 def row_of(inbound: Inbound, *, text: str | None, button: str | None, meta: dict) -> Row:

@@ -48,6 +48,11 @@ async def readiness(app: App) -> dict[str, Any]:
         checks["migrations"] = False
     router = app.deps.router
     checks["router"] = router is not None and len(getattr(router, "catalog", {})) > 0
+    # Not a condition of readiness: the inbox takes updates before the handlers are loaded
+    # (`ayo serve` loads them just after it starts answering; a message meanwhile waits).
+    from bot.handlers.loading import loaded
+
+    checks["handlers"] = loaded()
     return checks
 
 

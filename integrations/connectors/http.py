@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import httpx
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from core import yamltext
 from integrations.connectors.base import BackendCall, BackendResult, DeliveryError
 from integrations.lifecycle import render_mapping
 
@@ -66,7 +66,7 @@ def load_backends(folder: Path) -> list[HttpBackend]:
     found = []
     for path in sorted(folder.glob("*.yaml")):
         with path.open(encoding="utf-8") as fh:
-            found.append(HttpBackend.model_validate(yaml.safe_load(fh)))
+            found.append(HttpBackend.model_validate(yamltext.load(fh)))
     return found
 
 

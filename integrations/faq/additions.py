@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from core import yamltext
 from integrations.faq.spec import Entry
 
 HEADER = (
@@ -81,7 +82,7 @@ class Additions:
 def read(path: Path) -> Additions:
     """The additions file as it is now (missing: nothing added yet)."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yamltext.load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         return Additions()
     except (OSError, yaml.YAMLError) as exc:

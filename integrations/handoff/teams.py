@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import yamltext
 from core.storage.models import Employee
 from core.text import T
 
@@ -73,7 +74,7 @@ class Teams:
     def load(cls, path: Path | None = None) -> Teams:
         path = path or DEFAULT_TEAMS
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw = yamltext.load(path.read_text(encoding="utf-8"))
             return cls(TeamsFile.model_validate(raw))
         except (OSError, yaml.YAMLError, ValidationError) as exc:
             raise ValueError(f"{path}: {exc}") from exc

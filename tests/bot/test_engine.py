@@ -129,12 +129,12 @@ async def test_an_unlinked_chat_is_told_how_to_link_and_nothing_else(ayo: App) -
 
 
 async def test_a_handler_crash_keeps_the_message_and_apologises(ayo: App, monkeypatch) -> None:
-    from bot import handlers
+    from bot.handlers import tables
 
     async def broken(ctx):
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(handlers.INTENT_HANDLERS, "greeting", broken)
+    monkeypatch.setitem(tables.INTENT_HANDLERS, "greeting", broken)
     replies = await say(ayo, "selamat pagi")
     assert "gangguan" in replies[0]
     async with ayo.db.sessions() as s:
