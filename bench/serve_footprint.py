@@ -5,11 +5,14 @@
 The baseline is exported with `git archive REF` (as bench/cli_startup.py does) and served by
 the same interpreter. Each tree gets its own SQLite database, data folder and router cache; a
 first, unmeasured start fills them (migrations, the demo organisation, the fitted router), so
-the measured starts are warm restarts. The trees then start in turns, `--runs` times each:
+the measured starts are warm restarts; both trees are byte-compiled first, as an installed Ayo
+is (scripts/start compiles the sources too). The trees then start in turns, `--runs` times each:
 seconds from spawning the process to the first 200 of /readyz, then the process's RSS after
 `--idle` seconds without requests (VmRSS; VmHWM is the peak during start). Medians, with the
-range, and the baseline/this-tree ratio. It also measures what importing the numeric libraries
-alone costs a fresh interpreter. Prints JSON.
+range, and the baseline/this-tree ratio; also the CPU seconds the process had used when
+/readyz first answered (user + system, from /proc), which a busy machine inflates far less.
+It also measures what importing the numeric libraries alone costs a fresh interpreter.
+Prints JSON.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.cli_startup import ROOT, export
 from tests.support.server import serve_process
 
+PACKAGES = ("bot", "core", "integrations", "intents", "lessons", "scheduler")
 IMPORTS = {
     "python": "pass",
     "numpy": "import numpy",
@@ -77,11 +81,19 @@ def tree_env(tree: Path, folder: Path) -> dict[str, str]:
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the process has used so far (less swayed by a busy machine than wall)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def one_start(tree: Path, env: dict[str, str], idle: float, log: Path) -> dict[str, float]:
     with serve_process(env, output=log, cwd=tree, ready="/readyz", timeout=600, poll=0.02) as ayo:
+        cpu = cpu_seconds(ayo.pid)
         time.sleep(idle)
         return {
             "start_to_readyz_s": ayo.started_in,
+            "cpu_to_readyz_s": cpu,
             "idle_rss_mb": status_mb(ayo.pid, "VmRSS"),
             "peak_rss_mb": status_mb(ayo.pid, "VmHWM"),
         }
@@ -111,6 +123,13 @@ def main() -> None:
         envs: dict[str, dict[str, str]] = {}
         first: dict[str, float] = {}
         for name, tree in trees.items():
+            # As an installed Ayo has (and scripts/start makes): bytecode, so a start does not
+            # compile the sources again where PYTHONDONTWRITEBYTECODE is set.
+            subprocess.run(
+                [sys.executable, "-m", "compileall", "-q", *(str(tree / p) for p in PACKAGES)],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             folder = base / name.replace(" ", "-")
             folder.mkdir()
             envs[name] = tree_env(tree, folder)
@@ -125,7 +144,7 @@ def main() -> None:
         ref = args.baseline if name == "baseline" else "working tree"
         result[name] = {"ref": ref, "cold_first_start_s": round(first[name], 2)}
         result[name] |= summary(samples[name])
-    for key in ("start_to_readyz_s", "idle_rss_mb"):
+    for key in ("start_to_readyz_s", "cpu_to_readyz_s", "idle_rss_mb"):
         ours = result["this tree"][key]["median"]
         result[f"ratio baseline/this tree {key}"] = round(
             result["baseline"][key]["median"] / ours, 2

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.storage.db import Database
 from core.storage.models import ReviewCard, StoredLesson, StoredQuestion
 from lessons.catalog import ContentCatalog, Course, Lesson
-from lessons.content_check import load_content
+from lessons.content_cache import cached_content
 from lessons.records import lesson_meta, question_data
 
 log = logging.getLogger(__name__)
@@ -156,7 +156,7 @@ async def _retire_cards(session: AsyncSession, question_ids: list[str]) -> None:
 
 async def import_folder(db: Database, root: Path, now: datetime) -> ImportResult:
     """Check and import a content folder in one transaction (raises ContentInvalid on errors)."""
-    catalog = load_content(root)
+    catalog = cached_content(root)
     async with db.transaction() as session:
         return await import_catalog(session, catalog, source=source_key(root), now=now)
 

@@ -61,6 +61,15 @@ def test_a_history_that_is_not_one_line_is_left_to_alembic(tmp_path: Path) -> No
     assert migrate.head_of(tmp_path) is None
 
 
+def test_a_revision_written_over_several_lines_is_still_read(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text('"""revision one"""\nrevision = "aaa"\ndown_revision = None\n')
+    (tmp_path / "b.py").write_text(
+        '"""Second.\n\nrevision notes: none\n"""\nimport sqlalchemy\n\n'
+        'revision: str = (\n    "bbb"\n)\ndown_revision = "aaa"\n\n\ndef upgrade():\n    pass\n'
+    )
+    assert migrate.head_of(tmp_path) == "bbb"
+
+
 async def test_a_database_at_head_is_started_without_importing_alembic(
     db: Database, database_url: str
 ) -> None:
