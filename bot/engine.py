@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Integer, cast, func, select, update
+from sqlalchemy import Integer, bindparam, cast, func, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +38,29 @@ log = logging.getLogger(__name__)
 # The first key of the advisory lock one chat's steps take on PostgreSQL (the second is the
 # chat account's id); core/storage/migrate.py and integrations/org use single-key locks.
 CHAT_STEP_LOCK = 0x4179
+
+# Built once: making these expressions anew took a tenth of a step's CPU (bench/worker_profile.py).
+LOCK_CHAT_STEP = select(
+    func.pg_advisory_xact_lock(CHAT_STEP_LOCK, cast(InboxItem.chat_account_id, Integer))
+).where(InboxItem.id == bindparam("inbox_id"))
+# Who writes, in one statement (the employee is None for a chat not linked yet).
+ACCOUNT_AND_EMPLOYEE = (
+    select(ChatAccount, Employee)
+    .outerjoin(Employee, Employee.id == ChatAccount.employee_id)
+    .where(ChatAccount.id == bindparam("chat"))
+)
+# The update is claimed if it waits, its chat asks no backend, and no earlier one waits.
+CLAIM_ONE = (
+    update(InboxItem)
+    .where(
+        InboxItem.id == bindparam("inbox_id"),
+        waiting.to_process(waiting.SINCE),
+        waiting.not_calling(InboxItem.chat_account_id, waiting.SINCE),
+        waiting.first_of_its_chat(waiting.SINCE),
+    )
+    .values(status=InboxStatus.PENDING)
+    .execution_options(synchronize_session=False)
+)
 
 UnlinkedHandler = Callable[[Context], Awaitable[list[Reply]]]
 
@@ -152,23 +175,9 @@ class Engine:
                     # One step of a chat at a time across processes: two updates of one chat
                     # processed at once would both create its conversation, or answer out of
                     # order. SQLite's single writer already serialises steps.
-                    await session.execute(
-                        select(
-                            func.pg_advisory_xact_lock(
-                                CHAT_STEP_LOCK, cast(InboxItem.chat_account_id, Integer)
-                            )
-                        ).where(InboxItem.id == inbox_id)
-                    )
+                    await session.execute(LOCK_CHAT_STEP, {"inbox_id": inbox_id})
                 claimed = await session.execute(
-                    update(InboxItem)
-                    .where(
-                        InboxItem.id == inbox_id,
-                        waiting.to_process(now),
-                        waiting.not_calling(InboxItem.chat_account_id, now),
-                        waiting.first_of_its_chat(now),
-                    )
-                    .values(status=InboxStatus.PENDING)
-                    .execution_options(synchronize_session=False)
+                    CLAIM_ONE, {"inbox_id": inbox_id, "since": waiting.lease_start(now)}
                 )
                 if claimed.rowcount == 0:
                     return False
@@ -200,7 +209,9 @@ class Engine:
     async def process_pending(self, chat_account_id: int | None = None, limit: int = 100) -> int:
         """Process waiting inbox items oldest first (per chat, in order)."""
         async with self.deps.db.sessions() as session:
-            query = select(InboxItem.id).where(waiting.to_process(self.deps.clock()))
+            query = select(InboxItem.id).where(
+                waiting.to_process(waiting.lease_start(self.deps.clock()))
+            )
             if chat_account_id is not None:
                 query = query.where(InboxItem.chat_account_id == chat_account_id)
             ids = list(
@@ -214,10 +225,8 @@ class Engine:
     async def _context(self, session: AsyncSession, item: InboxItem) -> Context:
         """Who is talking and their conversation (its row locked until the step commits)."""
         now = self.deps.clock()
-        account = await session.get(ChatAccount, item.chat_account_id)
-        employee = (
-            await session.get(Employee, account.employee_id) if account.employee_id else None
-        )
+        found = await session.execute(ACCOUNT_AND_EMPLOYEE, {"chat": item.chat_account_id})
+        account, employee = found.one()
         inbound = Inbound(
             chat=_chat_ref(account),
             key=item.external_key,

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 
-from bot.inbound.waiting import not_calling, to_process
+from bot.inbound.waiting import lease_start, not_calling, to_process
 from core.storage.db import Database
 from core.storage.models import ChatAccount, InboxItem
 
@@ -33,7 +33,7 @@ async def claim_chats(
         return []
     waiting = (
         select(InboxItem.chat_account_id.label("chat"), func.min(InboxItem.id).label("first"))
-        .where(to_process(now), InboxItem.chat_account_id.is_not(None))
+        .where(to_process(lease_start(now)), InboxItem.chat_account_id.is_not(None))
         .group_by(InboxItem.chat_account_id)
         .subquery()
     )
@@ -41,7 +41,7 @@ async def claim_chats(
         select(ChatAccount.id)
         .join(waiting, waiting.c.chat == ChatAccount.id)
         # A chat waiting for a backend's answer keeps its next updates until it comes.
-        .where(_free(now), not_calling(ChatAccount.id, now))
+        .where(_free(now), not_calling(ChatAccount.id, lease_start(now)))
         .order_by(
             ChatAccount.inbox_served_at.is_not(None), ChatAccount.inbox_served_at, waiting.c.first
         )
@@ -69,7 +69,11 @@ async def claimable(db: Database, *, now: datetime) -> bool:
         found = await session.scalar(
             select(InboxItem.id)
             .join(ChatAccount, ChatAccount.id == InboxItem.chat_account_id)
-            .where(to_process(now), _free(now), not_calling(ChatAccount.id, now))
+            .where(
+                to_process(lease_start(now)),
+                _free(now),
+                not_calling(ChatAccount.id, lease_start(now)),
+            )
             .limit(1)
         )
         return found is not None
@@ -117,8 +121,8 @@ async def pending_ids(
             select(InboxItem.id)
             .where(
                 InboxItem.chat_account_id == chat,
-                to_process(now),
-                not_calling(InboxItem.chat_account_id, now),
+                to_process(lease_start(now)),
+                not_calling(InboxItem.chat_account_id, lease_start(now)),
                 held,
             )
             .order_by(InboxItem.id)

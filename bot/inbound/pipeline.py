@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.engine import Engine
-from bot.inbound.waiting import to_process
+from bot.inbound.waiting import lease_start, to_process
 from bot.inbound.worker import InboxWorker
 from bot.types import Inbound
 from core.statuses import InboxStatus
@@ -147,7 +147,7 @@ class InboundPipeline:
                 (
                     await session.execute(
                         select(InboxItem.chat_account_id)
-                        .where(to_process(self.engine.deps.clock()))
+                        .where(to_process(lease_start(self.engine.deps.clock())))
                         .distinct()
                     )
                 ).scalars()

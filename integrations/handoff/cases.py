@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import outbox, tokens
@@ -93,19 +93,23 @@ async def opd_code(session: AsyncSession, employee: Employee) -> str | None:
     return unit.code if unit is not None else None
 
 
+# Asked on every typed message (the handoff intercept): a column, built once, and the case
+# loaded only for the rare chat that has one.
+ACTIVE_CASE_ID = (
+    select(HandoffCase.id)
+    .where(
+        HandoffCase.chat_account_id == bindparam("chat"),
+        HandoffCase.status.in_(CASE_ACTIVE),
+    )
+    .order_by(HandoffCase.id.desc())
+    .limit(1)
+)
+
+
 async def active_case(session: AsyncSession, chat_account_id: int) -> HandoffCase | None:
     """The case this chat is talking to now, if any (at most one is active per chat)."""
-    return (
-        await session.execute(
-            select(HandoffCase)
-            .where(
-                HandoffCase.chat_account_id == chat_account_id,
-                HandoffCase.status.in_(CASE_ACTIVE),
-            )
-            .order_by(HandoffCase.id.desc())
-            .limit(1)
-        )
-    ).scalar()
+    case_id = await session.scalar(ACTIVE_CASE_ID, {"chat": chat_account_id})
+    return await session.get(HandoffCase, case_id) if case_id is not None else None
 
 
 async def conversation_context(
