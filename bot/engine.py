@@ -59,6 +59,7 @@ CLAIM_ONE = (
         waiting.first_of_its_chat(waiting.SINCE),
     )
     .values(status=InboxStatus.PENDING)
+    .returning(InboxItem)
     .execution_options(synchronize_session=False)
 )
 
@@ -179,9 +180,7 @@ class Engine:
                 claimed = await session.execute(
                     CLAIM_ONE, {"inbox_id": inbox_id, "since": waiting.lease_start(now)}
                 )
-                if claimed.rowcount == 0:
-                    return False
-                item = await session.get(InboxItem, inbox_id)
+                item = claimed.scalar_one_or_none()
                 if item is None:
                     return False
                 channel, chat = item.channel, item.chat_account_id
