@@ -20,6 +20,11 @@ from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# A starting instance answers first: the sweeps' first runs (the morning push, digests …) and
+# loading the handlers wait this long, so a restart takes webhooks again at once. Replies
+# queued meanwhile are sent at once (the sender is woken, not ticked).
+WARM_UP = timedelta(seconds=1)
+
 
 async def run(
     settings: Settings,
@@ -61,6 +66,7 @@ async def run(
         owner=name,
         # Replies processed in worker processes are found by polling, not by a wake-up.
         send_every=settings.sender_poll_seconds if workers else None,
+        first_run_after=WARM_UP,
     )
     polling = _start_channels_work(ayo, runner, telegram_polling, workers=workers, name=name)
     pool = WorkerPool(settings, workers, name) if workers else None
@@ -91,7 +97,7 @@ class Server(uvicorn.Server):
         if self.started:
             from bot.handlers.loading import load_all
 
-            self.loading = asyncio.create_task(load_all())
+            self.loading = asyncio.create_task(load_all(after=WARM_UP.total_seconds()))
 
     def stop_loading(self) -> None:
         if self.loading is not None:

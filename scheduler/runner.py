@@ -52,8 +52,10 @@ class Runner:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
 
-    def start(self) -> None:
-        """Schedule every job (first run now) and start ticking; needs a running loop."""
+    def start(self, first_run_after: timedelta = timedelta(0)) -> None:
+        """Schedule every job (first run after `first_run_after`) and start ticking; needs a
+        running loop. `run_now` runs a job at once whatever the delay."""
+        first = datetime.now(self.scheduler.timezone) + first_run_after
         for job in self.jobs:
             self.scheduler.add_job(
                 self._tick,
@@ -62,7 +64,7 @@ class Runner:
                 id=job.name,
                 coalesce=True,
                 max_instances=1,
-                next_run_time=datetime.now(self.scheduler.timezone),
+                next_run_time=first,
             )
         # APScheduler logs every run at INFO (one line a job every few seconds): keep warnings.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -168,6 +170,7 @@ async def start_scheduler(
     owner: str | None = None,
     send_every: float | None = None,
     documents: Any = None,
+    first_run_after: timedelta = timedelta(0),
 ) -> Runner:
     """Build the sender and every sweep, start them, and return the runner to stop later.
 
@@ -183,5 +186,5 @@ async def start_scheduler(
                       send_every=send_every, documents=documents)  # fmt: skip
     await start_channels(channels)
     runner = Runner(jobs, timezone=settings.timezone)
-    runner.start()
+    runner.start(first_run_after)
     return runner

@@ -19,8 +19,9 @@ def loaded() -> bool:
     return "bot.dispatch" in sys.modules
 
 
-async def load_all() -> None:
+async def load_all(after: float = 0.0) -> None:
     """Import every handler module, letting other tasks run between steps (leaves first)."""
+    await asyncio.sleep(after)
     from bot.handlers import general, people  # noqa: F401
 
     await asyncio.sleep(0)

@@ -1,9 +1,10 @@
-"""The runner: every sweep runs right at start, failures are contained, stop cancels."""
+"""The runner: every sweep runs right at start (or after a warm-up), failures are contained,
+stop cancels."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -33,6 +34,26 @@ async def test_every_job_runs_once_right_at_start() -> None:
     finally:
         await runner.stop()
     assert str(runner.scheduler.timezone) == "Asia/Jakarta"
+
+
+async def test_a_warm_up_delays_the_first_runs_but_not_a_run_asked_for() -> None:
+    ran: list[str] = []
+
+    async def run() -> int:
+        ran.append("sweep")
+        return 1
+
+    runner = Runner([Job("sweep", timedelta(minutes=1), run)], timezone="Asia/Jakarta")
+    before = datetime.now(runner.scheduler.timezone)
+    runner.start(first_run_after=timedelta(hours=1))
+    try:
+        first = runner.scheduler.get_job("sweep").next_run_time
+        assert timedelta(minutes=59) < first - before < timedelta(minutes=61)
+        assert ran == []
+        await runner.run_now("sweep")
+        assert ran == ["sweep"]
+    finally:
+        await runner.stop()
 
 
 async def test_a_failing_sweep_is_logged_and_a_long_one_is_cancelled_on_stop(
