@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, Response,
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.app import App
 from bot.web import guard
@@ -349,7 +350,30 @@ def document_routes(app: App) -> APIRouter:
     return routes
 
 
-def create_web(app: App) -> FastAPI:
+class AyoWeb(FastAPI):
+    """The FastAPI app, with a few exact (method, path) pairs answered in front of it.
+
+    `front` holds the channel webhooks (bot/web/webhooks.py): a request for one of them goes
+    straight to its handler, past FastAPI's middleware, exception handlers, exit stack and
+    router matching through every included router. Anything else, a webhook path with another
+    method or a trailing slash included, is FastAPI's as before.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.front: dict[tuple[str, str], ASGIApp] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            handler = self.front.get((scope["method"], scope["path"]))
+            if handler is not None:
+                scope["app"] = self
+                await handler(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
+def create_web(app: App) -> AyoWeb:
     """The ASGI application for `ayo serve`; the App is built and closed by the caller."""
 
     @asynccontextmanager
@@ -358,7 +382,7 @@ def create_web(app: App) -> FastAPI:
 
     # The interactive API docs are for trying Ayo; production does not advertise its routes.
     docs = {} if app.settings.demo else {"docs_url": None, "redoc_url": None, "openapi_url": None}
-    web = FastAPI(title="Ayo", version="0.1.0", lifespan=lifespan, **docs)
+    web = AyoWeb(title="Ayo", version="0.1.0", lifespan=lifespan, **docs)
     web.state.ayo = app
     settings = app.settings
 
@@ -382,9 +406,13 @@ def create_web(app: App) -> FastAPI:
     from bot.backoffice.mount import mount_all
 
     mount_all(web, app)
-    from bot.web.webhooks import channel_routes
+    from bot.web.webhooks import channel_webhooks
 
-    web.include_router(channel_routes(app))
+    web.front = channel_webhooks(app)
+    for (method, path), handler in web.front.items():
+        # In the route table too: a wrong method is 405 and a trailing slash 307, as before.
+        web.add_route(path, handler, methods=[method], include_in_schema=False)
+        web.router.routes[-1].methods = {method}  # a GET route, not also HEAD
     from integrations.api import inbound_api
 
     deps = app.deps

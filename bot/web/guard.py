@@ -35,12 +35,12 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope["path"])
-        declared = _content_length(scope)
+        declared = content_length(scope)
         if declared == -1:
-            await _answer(send, 400, BAD_LENGTH)
+            await answer(send, 400, BAD_LENGTH)
             return
         if declared is not None and declared > limit:
-            await _answer(send, 413, TOO_LARGE)
+            await answer(send, 413, TOO_LARGE)
             return
         chunks: list[bytes] = []
         size = 0
@@ -51,7 +51,7 @@ class BodyLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                await _answer(send, 413, TOO_LARGE)
+                await answer(send, 413, TOO_LARGE)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -69,7 +69,7 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
-def _content_length(scope: Scope) -> int | None:
+def content_length(scope: Scope) -> int | None:
     """The declared length; None if absent, -1 if unreadable."""
     for name, value in scope["headers"]:
         if name == b"content-length":
@@ -77,7 +77,7 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _answer(send: Send, status: int, body: bytes) -> None:
+async def answer(send: Send, status: int, body: bytes) -> None:
     await send(
         {
             "type": "http.response.start",
