@@ -4,8 +4,10 @@ The scheduler calls `dispatch_due_lessons` every minute on every instance. Each 
 is claimed once (`core.jobs.claim`) in the same transaction as the outbox rows it causes, so
 a crash, a retry or a second instance never sends a lesson twice. Employees are read in chunks
 with set-based queries (plans, reviews, leave, chat accounts), so a city of 20,000 costs a few
-dozen queries per chunk; the claims, the button tokens and the outbox rows are one bulk insert
-each per chunk (bench/lessons_dispatch.py).
+dozen queries per chunk; the claims, the new plans, the button tokens and the outbox rows are
+one bulk insert each per chunk, and each lesson and question is rendered once for the whole
+sweep, every person's copy differing only in its button tokens (`lessons.push_messages`;
+bench/lessons_dispatch.py).
 """
 
 from __future__ import annotations
@@ -21,11 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import jobs, tokens
 from core.messages import Button
-from core.outbox import PRIORITY_BULK, enqueue_replies, reply_row
+from core.outbox import PRIORITY_BULK, enqueue_replies, payload_row, reply_row
 from core.storage.db import Database
 from core.storage.models import (
     Employee,
-    JobClaim,
     LearnerPrefs,
     LearningDay,
     StoredLesson,
@@ -36,7 +37,8 @@ from lessons import reach
 from lessons.daysoff import Calendar, leave_days
 from lessons.flow import plan_replies
 from lessons.messages import MakeButton
-from lessons.plan import Curriculum, Learner, load_curriculum, plan_days
+from lessons.plan import Curriculum, Learner, Plan, load_curriculum, plan_days_inserted
+from lessons.push_messages import PushMessages
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,7 @@ async def dispatch_due_lessons(
     """Push today's lesson to everyone whose reminder time has come; returns how many were sent."""
     async with db.sessions() as session:
         curriculum = await load_curriculum(session)
+    rendered = PushMessages()  # each lesson and question rendered once for the whole sweep
     sent, after = 0, 0
     while True:
         async with db.transaction() as session:
@@ -93,7 +96,7 @@ async def dispatch_due_lessons(
                 return sent
             after = rows[-1][0]
             due = _due_now(rows, now, calendar, settings)
-            sent += await _dispatch_chunk(session, due, now, curriculum)
+            sent += await _dispatch_chunk(session, due, now, curriculum, rendered)
 
 
 def _due_now(rows: list[Any], now: datetime, calendar: Calendar, settings: Any) -> list[_Due]:
@@ -115,20 +118,16 @@ def _due_now(rows: list[Any], now: datetime, calendar: Calendar, settings: Any) 
 
 
 async def _dispatch_chunk(
-    session: AsyncSession, due: list[_Due], now: datetime, curriculum: Curriculum
+    session: AsyncSession,
+    due: list[_Due],
+    now: datetime,
+    curriculum: Curriculum,
+    rendered: PushMessages | None = None,
 ) -> int:
     if not due:
         return 0
     ids = [d.learner.id for d in due]
-    claimed = set(
-        await session.execute(
-            select(JobClaim.key, JobClaim.scheduled_for).where(
-                JobClaim.kind == JOB_KIND,
-                JobClaim.key.in_([str(i) for i in ids]),
-                JobClaim.scheduled_for.in_({d.at for d in due}),
-            )
-        )
-    )
+    claimed = await _claimed(session, due)
     due = [d for d in due if (str(d.learner.id), d.at) not in claimed]
     days = {d.day for d in due}
     if not due:
@@ -168,7 +167,7 @@ async def _dispatch_chunk(
         log.info("lesson.daily: %s skipped (late or already opened)", skipped)
     if not to_send:
         return 0
-    plans = await plan_days(
+    plans = await plan_days_inserted(
         session,
         [d.learner for d in to_send],
         {d.learner.id: d.day for d in to_send},
@@ -183,9 +182,66 @@ async def _dispatch_chunk(
     # plan_replies then hit the identity map instead of flushing and querying each time.
     cached = await _preload(session, [plans[d.learner.id] for d in to_send])
     buttons = tokens.TokenBatch(now)
+    messages = await _messages(
+        session, to_send, plans, accounts, buttons, now, rendered or PushMessages()
+    )
+    del cached
+    await _write(session, buttons, messages)
+    log.info("lesson.daily: %s pushed of %s claimed", len(to_send), claimed_now)
+    return len(to_send)
+
+
+async def _claimed(session: AsyncSession, due: list[_Due]) -> set[tuple[str, datetime]]:
+    """The chunk's days claimed already (by an earlier sweep or another instance)."""
+    return await jobs.claimed(
+        session, kind=JOB_KIND, keys={str(d.learner.id) for d in due}, at={d.at for d in due}
+    )
+
+
+async def _messages(
+    session: AsyncSession,
+    to_send: list[_Due],
+    plans: dict[int, LearningDay | Plan],
+    accounts: dict[int, Any],
+    buttons: tokens.TokenBatch,
+    now: datetime,
+    rendered: PushMessages,
+) -> list[dict[str, Any]]:
+    """The chunk's outbox rows: each lesson and question rendered once (`PushMessages`), each
+    person's copy with their own button tokens."""
     messages: list[dict[str, Any]] = []
     for d in to_send:
-        replies = await plan_replies(session, plans[d.learner.id], _maker(buttons, d.learner.id))
+        account = accounts[d.learner.id]
+        payloads = await rendered.payloads(session, buttons, plans[d.learner.id])
+        for n, payload in enumerate(payloads):
+            messages.append(
+                payload_row(
+                    account,
+                    payload,
+                    now=now,
+                    key=f"{JOB_KIND}:{d.learner.id}:{d.day}:{n}",
+                    priority=PRIORITY_BULK,
+                )
+            )
+    return messages
+
+
+async def per_person_messages(
+    session: AsyncSession,
+    to_send: list[_Due],
+    plans: dict[int, LearningDay | Plan],
+    accounts: dict[int, Any],
+    buttons: tokens.TokenBatch,
+    now: datetime,
+    rendered: PushMessages,
+) -> list[dict[str, Any]]:
+    """`_messages` as it was: every person's replies rendered by `plan_replies` (the chat's
+    path). Kept for the benchmark's `per_person_render` variant and as the reference the
+    tests compare `_messages` with."""
+    messages: list[dict[str, Any]] = []
+    for d in to_send:
+        plan = plans[d.learner.id]
+        replies = await plan_replies(session, plan, _maker(buttons, d.learner.id))  # type: ignore[arg-type]
         messages += [
             reply_row(
                 accounts[d.learner.id],
@@ -196,13 +252,10 @@ async def _dispatch_chunk(
             )
             for n, reply in enumerate(replies)
         ]
-    del cached
-    await _write(session, buttons, messages)
-    log.info("lesson.daily: %s pushed of %s claimed", len(to_send), claimed_now)
-    return len(to_send)
+    return messages
 
 
-async def _preload(session: AsyncSession, plans: list[LearningDay]) -> list[Any]:
+async def _preload(session: AsyncSession, plans: list[LearningDay | Plan]) -> list[Any]:
     lesson_ids = {p.lesson_id for p in plans if p.lesson_id}
     question_ids = {q for p in plans for q in p.question_ids}
     lessons = await session.execute(select(StoredLesson).where(StoredLesson.id.in_(lesson_ids)))
