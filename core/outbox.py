@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.messages import Reply
 from core.statuses import OutboxStatus
-from core.storage.bulk import insert_rows
+from core.storage import bulk
 from core.storage.models import ChatAccount, OutboxItem
 
 LOCAL_CHANNEL = "local"
@@ -142,7 +142,7 @@ async def enqueue_replies(session: AsyncSession, rows: list[dict[str, Any]]) -> 
     for sweeps that push to thousands, where an ORM object per row costs more than the send
     decision. A duplicate key fails the transaction, as a flushed `enqueue_reply` would."""
     if rows:
-        await insert_rows(session, OutboxItem.__table__, rows)
+        await bulk.insert_rows(session, OutboxItem.__table__, rows)
     return len(rows)
 
 

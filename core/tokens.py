@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.storage.bulk import insert_rows
+from core.storage import bulk
 from core.storage.models import ButtonToken
 
 # Telegram allows 64 bytes of callback data; our tokens are far below, so that a channel
@@ -122,7 +122,7 @@ class TokenBatch:
         """Insert the tokens issued since the last write; returns how many."""
         rows, self.rows = self.rows, []
         if rows:
-            await insert_rows(session, ButtonToken.__table__, rows)
+            await bulk.insert_rows(session, ButtonToken.__table__, rows)
         return len(rows)
 
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.storage.bulk import insert_rows
+from core.storage import bulk
 from core.storage.models import (
     LearningDay,
     LessonProgress,
@@ -170,7 +170,7 @@ async def plan_days_inserted(
     existing, new = await _plan(session, learners, days, now, curriculum)
     plans: dict[int, LearningDay | Plan] = dict(existing)
     if new:
-        await insert_rows(session, LearningDay.__table__, new)
+        await bulk.insert_rows(session, LearningDay.__table__, new)
     for row in new:
         plans[row["employee_id"]] = Plan(**row)
     return plans
