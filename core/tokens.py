@@ -98,12 +98,8 @@ class TokenBatch:
         group: str | None = None,
     ) -> str:
         """What `issue` stores, kept until `write`; returns the opaque token."""
-        if self._used + TOKEN_BYTES > len(self._random):
-            self._random, self._used = secrets.token_bytes(TOKEN_BYTES * 1024), 0
-        raw = self._random[self._used : self._used + TOKEN_BYTES]
-        self._used += TOKEN_BYTES
         # What `secrets.token_urlsafe(TOKEN_BYTES)` makes of TOKEN_BYTES random bytes.
-        token = base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+        token = base64.urlsafe_b64encode(self._draw(TOKEN_BYTES)).rstrip(b"=").decode("ascii")
         self.rows.append(
             {
                 "token": token,
@@ -117,6 +113,16 @@ class TokenBatch:
             }
         )
         return token
+
+    def group(self) -> str:
+        """A fresh button group, as `secrets.token_hex(6)` makes one (`lessons.messages`)."""
+        return self._draw(6).hex()
+
+    def _draw(self, n: int) -> bytes:
+        if self._used + n > len(self._random):
+            self._random, self._used = secrets.token_bytes(TOKEN_BYTES * 1024), 0
+        self._used += n
+        return self._random[self._used - n : self._used]
 
     async def write(self, session: AsyncSession) -> int:
         """Insert the tokens issued since the last write; returns how many."""

@@ -12,6 +12,7 @@ bench/lessons_dispatch.py).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 JOB_KIND = "lesson.daily"
 GRACE = timedelta(hours=2)  # later than this after the reminder time, the day is skipped
 CHUNK = 500
+IN_FLIGHT = 2  # chunks at once on PostgreSQL (see dispatch_due_lessons)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +71,73 @@ def reminder_at(day: date, hhmm: str, tz: str) -> datetime:
 async def dispatch_due_lessons(
     db: Database, now: datetime, calendar: Calendar, settings: Any
 ) -> int:
-    """Push today's lesson to everyone whose reminder time has come; returns how many were sent."""
+    """Push today's lesson to everyone whose reminder time has come; returns how many were sent.
+
+    Each chunk is its own transaction. On PostgreSQL two chunks are in flight at once
+    (`IN_FLIGHT`): while one waits for the server to take its rows, the next one is planned
+    and rendered, so the database and Python work side by side. SQLite takes one writer at a
+    time (a second would fail on its stale snapshot in WAL mode), so there chunks go one by one.
+    A chunk that fails rolls back alone and stops the sweep; the next minute's sweep retries.
+    """
     async with db.sessions() as session:
         curriculum = await load_curriculum(session)
     rendered = PushMessages()  # each lesson and question rendered once for the whole sweep
-    sent, after = 0, 0
-    while True:
+    width = 1 if db.is_sqlite else IN_FLIGHT
+    sent = 0
+    after: int | None = 0
+    running: set[asyncio.Task[int]] = set()
+    try:
+        while after is not None:
+            if len(running) >= width:
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                sent += sum(task.result() for task in done)
+                continue
+            # The chunk reads its employees first; the next chunk starts after the last of them.
+            started: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+            running.add(
+                asyncio.create_task(
+                    _sweep_chunk(db, after, started, now, calendar, settings, curriculum, rendered)
+                )
+            )
+            after = await _next_start(started, running)
+        for task in asyncio.as_completed(running):
+            sent += await task
+        running = set()
+    finally:
+        for task in running:
+            task.cancel()
+        if running:
+            await asyncio.gather(*running, return_exceptions=True)
+    return sent
+
+
+async def _next_start(
+    started: asyncio.Future[int | None], running: set[asyncio.Task[int]]
+) -> int | None:
+    """The last employee id the newest chunk read (None: there are no more); raises the error
+    of a chunk that failed meanwhile."""
+    waiting = {started, *running}
+    while not started.done():
+        done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if task is not started and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+        waiting -= done
+    return started.result()
+
+
+async def _sweep_chunk(
+    db: Database,
+    after: int,
+    started: asyncio.Future[int | None],
+    now: datetime,
+    calendar: Calendar,
+    settings: Any,
+    curriculum: Curriculum,
+    rendered: PushMessages,
+) -> int:
+    """One chunk in its own transaction: the CHUNK active employees after `after`."""
+    try:
         async with db.transaction() as session:
             rows = (
                 await session.execute(
@@ -92,11 +155,18 @@ async def dispatch_due_lessons(
                     .limit(CHUNK)
                 )
             ).all()
+            started.set_result(rows[-1][0] if rows else None)
             if not rows:
-                return sent
-            after = rows[-1][0]
+                return 0
             due = _due_now(rows, now, calendar, settings)
-            sent += await _dispatch_chunk(session, due, now, curriculum, rendered)
+            return await _dispatch_chunk(session, due, now, curriculum, rendered)
+    except BaseException as error:
+        if not started.done():  # failed before reading its employees: the sweep stops
+            if isinstance(error, asyncio.CancelledError):
+                started.cancel()
+            else:
+                started.set_exception(error)
+        raise
 
 
 def _due_now(rows: list[Any], now: datetime, calendar: Calendar, settings: Any) -> list[_Due]:

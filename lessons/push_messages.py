@@ -11,7 +11,6 @@ payloads `plan_replies` gives, without rendering, `Reply` objects or `to_json` p
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from datetime import date
 from typing import Any, Protocol
@@ -123,12 +122,15 @@ class PushMessages:
 
 def _stamp(template: _Template, buttons: tokens.TokenBatch, employee_id: int) -> dict[str, Any]:
     """The template with this person's tokens; each of its groups a fresh one, as every
-    rendering draws its own (`secrets.token_hex(6)` in `question_reply`)."""
+    rendering draws its own (`secrets.token_hex(6)` in `question_reply`; here from the
+    batch's random bytes, the same 12 hex digits)."""
     groups: dict[str, str] = {}
     stamped = []
     for (_, action, payload, group), label in zip(template.calls, template.labels, strict=True):
         if group is not None:
-            group = groups.setdefault(group, secrets.token_hex(6))
+            if group not in groups:
+                groups[group] = buttons.group()
+            group = groups[group]
         token = buttons.issue(employee_id=employee_id, action=action, payload=payload, group=group)
         stamped.append({"label": label, "token": token})
     return {**template.payload, "buttons": stamped}

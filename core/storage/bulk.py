@@ -15,6 +15,7 @@ COPY would skip: the callers give every column). A unique or foreign-key violati
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,13 +47,15 @@ async def _copy(connection: Any, table: Table, rows: Sequence[dict[str, Any]]) -
     if adapted._transaction is None and adapted.isolation_level != "autocommit":
         # asyncpg begins lazily, at the first statement; COPY must not run outside it.
         await adapted._start_transaction()
-    records = [
-        tuple(
-            value if convert is None or value is None else convert(value)
-            for convert, value in zip(converters, (row[name] for name in columns), strict=True)
-        )
-        for row in rows
-    ]
+    values = operator.itemgetter(*columns)
+    convert = [(i, c) for i, c in enumerate(converters) if c is not None]
+    records = []
+    for row in rows:
+        record = list(values(row)) if len(columns) > 1 else [values(row)]
+        for i, to_copy in convert:
+            if record[i] is not None:
+                record[i] = to_copy(record[i])
+        records.append(tuple(record))
     import asyncpg
 
     try:
@@ -80,7 +83,15 @@ def _converter(column_type: Any, serialize: Any) -> Any:
 
         return dumps
     if isinstance(column_type, UTCDateTime):
-        return lambda value: column_type.process_bind_param(value, _POSTGRES)
+        # A sweep's rows share a few instants (now, now + 14 days): each converted once.
+        instants: dict[Any, Any] = {}
+
+        def utc(value: Any) -> Any:
+            if value not in instants:
+                instants[value] = column_type.process_bind_param(value, _POSTGRES)
+            return instants[value]
+
+        return utc
     return None
 
 

@@ -104,3 +104,10 @@ def test_a_batch_issues_distinct_url_safe_tokens_of_the_usual_length() -> None:
     allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
     assert set("".join(issued)) <= allowed
     assert [r["token"] for r in batch.rows] == issued
+
+
+def test_a_batch_draws_fresh_button_groups_of_twelve_hex_digits() -> None:
+    batch = tokens.TokenBatch(NOW)
+    groups = [batch.group() for _ in range(2000)]
+    assert len(set(groups)) == 2000
+    assert all(len(g) == 12 and int(g, 16) >= 0 for g in groups)  # as secrets.token_hex(6)

@@ -286,3 +286,60 @@ def _delete(table: str) -> Any:
     from sqlalchemy import text
 
     return text(f"DELETE FROM {table}")  # a fixed table name of this test
+
+
+async def test_on_postgresql_two_chunks_are_in_flight_at_once_on_sqlite_one(
+    ayo: App, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(daily, "CHUNK", 3)
+    real, now_running, most = daily._dispatch_chunk, [0], [0]
+
+    async def counted(*args: Any) -> int:
+        now_running[0] += 1
+        most[0] = max(most[0], now_running[0])
+        try:
+            return await real(*args)
+        finally:
+            now_running[0] -= 1
+
+    monkeypatch.setattr(daily, "_dispatch_chunk", counted)
+    at(clock, DAY, 9)
+    sent = await sweep(ayo)
+    async with ayo.db.sessions() as s:
+        people = (await s.execute(select(Employee.id).where(Employee.active.is_(True)))).all()
+    assert sent == len(people) > 6
+    assert most[0] == (1 if ayo.db.is_sqlite else 2)
+    assert len(await _outbox(ayo)) == 2 * sent
+
+
+async def test_a_failing_chunk_stops_the_sweep_and_leaves_no_half_pushed_person(
+    ayo: App, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever chunks committed before the failure are whole (claim, plan, both messages and
+    their tokens); the failing one and any in flight with it roll back; the next sweep sends
+    the rest."""
+    from core.storage.models import ButtonToken, JobClaim
+
+    monkeypatch.setattr(daily, "CHUNK", 3)
+    real, calls = daily._messages, [0]
+
+    async def third_fails(*args: Any) -> Any:
+        calls[0] += 1
+        if calls[0] == 3:
+            raise RuntimeError("boom")
+        return await real(*args)
+
+    monkeypatch.setattr(daily, "_messages", third_fails)
+    at(clock, DAY, 9)
+    with pytest.raises(RuntimeError, match="boom"):
+        await sweep(ayo)
+    async with ayo.db.sessions() as s:
+        claimed = set((await s.execute(select(JobClaim.key))).scalars())
+        planned = {str(i) for i in (await s.execute(select(LearningDay.employee_id))).scalars()}
+        owners = {str(i) for i in (await s.execute(select(ButtonToken.employee_id))).scalars()}
+    messaged = {str(who) for _, who, *_ in await _outbox(ayo)}
+    assert claimed == planned == messaged == owners
+    assert 3 <= len(claimed) <= 6  # the first chunk, and the second unless it was cancelled
+    monkeypatch.setattr(daily, "_messages", real)
+    rest = await sweep(ayo)
+    assert rest > 0 and len(await _outbox(ayo)) == 2 * (len(claimed) + rest)
