@@ -12,12 +12,15 @@ runs one sweep at 09:00 on a working day. Variants, side by side:
                        the day's claims one INSERT … ON CONFLICT DO NOTHING RETURNING, the
                        chunk's plans, button tokens and outbox rows one bulk insert each (COPY
                        on PostgreSQL), each lesson and question rendered once per sweep)
+  one_chunk_at_a_time  the real sweep with one chunk in flight (IN_FLIGHT = 1; on SQLite it
+                       always is)
   per_person_render    the real sweep with every person's messages rendered by `plan_replies`
                        (`daily.per_person_messages`), as before issue #15's render cache
   previous             the sweep as it was before the set-based plans and the render cache
                        (all in one run): claimed days looked up with a bound IN list, plans
                        as ORM objects (`plan_days`), chats as ORM objects, messages rendered
-                       per person, tokens and outbox rows by executemany INSERTs
+                       per person, tokens and outbox rows by executemany INSERTs, one chunk
+                       at a time
   orm_rows             the real sweep with every button token and outbox row an ORM object
                        flushed by the session's unit of work, as before
   savepoint_claims     the real sweep with the claims one savepoint per person, as before
@@ -237,7 +240,9 @@ async def run(variant: str, n: int, backend: str = "sqlite") -> dict[str, Any]:
             calendar = WorkCalendar(None)
             original = reach.accounts_for_push, jobs.claim_many, daily._write
             swapped = (daily._messages, daily._claimed, daily.plan_days_inserted,
-                       bulk.insert_rows)  # fmt: skip
+                       bulk.insert_rows, daily.IN_FLIGHT)  # fmt: skip
+            if variant in ("one_chunk_at_a_time", "previous"):
+                daily.IN_FLIGHT = 1
             if variant in ("per_person_render", "previous"):
                 daily._messages = daily.per_person_messages  # type: ignore[assignment]
             if variant == "previous":
@@ -260,7 +265,7 @@ async def run(variant: str, n: int, backend: str = "sqlite") -> dict[str, Any]:
             finally:
                 reach.accounts_for_push, jobs.claim_many, daily._write = original
                 (daily._messages, daily._claimed, daily.plan_days_inserted,
-                 bulk.insert_rows) = swapped  # fmt: skip
+                 bulk.insert_rows, daily.IN_FLIGHT) = swapped  # fmt: skip
             seconds = time.perf_counter() - started
             async with db.sessions() as session:
                 messages = (await session.execute(select(func.count(OutboxItem.id)))).scalar_one()
