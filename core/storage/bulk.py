@@ -4,7 +4,9 @@ PostgreSQL (asyncpg): one binary COPY per call, on the session's own connection 
 transaction, so the rows commit or roll back with everything else the transaction does (the
 outbox rule). COPY skips the per-row statement executions of an executemany: for the morning
 push's 80,000 button tokens and 40,000 outbox rows it is the cheapest way in.
-SQLite and anything else: one executemany INSERT.
+SQLite: one executemany of a plain INSERT on the driver, the values bound as SQLAlchemy binds
+them (its type processing per column), each distinct value object processed once.
+Anything else: one executemany `insert(table)`.
 
 The rows are dicts keyed by column name, as for `insert(table)`; every column of the table not
 in the first row is left to its server default (none of ours have Python-side defaults that
@@ -14,16 +16,13 @@ COPY would skip: the callers give every column). A unique or foreign-key violati
 
 from __future__ import annotations
 
-import json
 import operator
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Table, insert
+from sqlalchemy import Table, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from core.storage.types import UTCDateTime
 
 
 async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> int:
@@ -31,31 +30,64 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[s
     if not rows:
         return 0
     connection = await session.connection()
-    if connection.dialect.name == "postgresql" and connection.dialect.driver == "asyncpg":
+    dialect = connection.dialect
+    if dialect.name == "postgresql" and dialect.driver == "asyncpg":
         await _copy(connection, table, rows)
+    elif dialect.name == "sqlite":
+        columns = list(rows[0])
+        quote = dialect.identifier_preparer.quote
+        statement = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)})"
+        )
+        await connection.exec_driver_sql(statement, _records(dialect, table, columns, rows))
     else:
         await session.execute(insert(table), list(rows))
     return len(rows)
 
 
+def _records(
+    dialect: Any, table: Table, columns: list[str], rows: Sequence[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """The rows as the driver takes them: each value through its column type's own bind
+    processing (SQLAlchemy's, as an INSERT would do), each distinct value object once: the
+    morning push gives thousands of rows the same payload dict and the same instants."""
+    values = operator.itemgetter(*columns)
+    processing = []
+    for i, name in enumerate(columns):
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processing.append((i, _once_per_object(process)))
+    records = []
+    for row in rows:
+        record = list(values(row)) if len(columns) > 1 else [values(row)]
+        for i, process in processing:
+            record[i] = process(record[i])
+        records.append(tuple(record))
+    return records
+
+
+def _once_per_object(process: Any) -> Any:
+    seen: dict[int, tuple[Any, Any]] = {}
+
+    def once(value: Any) -> Any:
+        hit = seen.get(id(value))
+        if hit is None or hit[0] is not value:
+            # The value is kept with its result, so its id cannot be reused meanwhile.
+            hit = seen[id(value)] = (value, process(value))
+        return hit[1]
+
+    return once
+
+
 async def _copy(connection: Any, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     columns = list(rows[0])
-    serialize = connection.dialect._json_serializer or json.dumps
-    converters = [_converter(table.c[name].type, serialize) for name in columns]
+    records = _records(connection.dialect, table, columns, rows)
     raw = await connection.get_raw_connection()
     adapted = raw.dbapi_connection  # SQLAlchemy's adapter around the asyncpg connection
     if adapted._transaction is None and adapted.isolation_level != "autocommit":
         # asyncpg begins lazily, at the first statement; COPY must not run outside it.
         await adapted._start_transaction()
-    values = operator.itemgetter(*columns)
-    convert = [(i, c) for i, c in enumerate(converters) if c is not None]
-    records = []
-    for row in rows:
-        record = list(values(row)) if len(columns) > 1 else [values(row)]
-        for i, to_copy in convert:
-            if record[i] is not None:
-                record[i] = to_copy(record[i])
-        records.append(tuple(record))
     import asyncpg
 
     try:
@@ -64,39 +96,3 @@ async def _copy(connection: Any, table: Table, rows: Sequence[dict[str, Any]]) -
         )
     except asyncpg.IntegrityConstraintViolationError as error:
         raise IntegrityError(f"COPY {table.name}", None, error) from error
-
-
-def _converter(column_type: Any, serialize: Any) -> Any:
-    """How a Python value becomes what asyncpg's COPY expects for the column (None: as is)."""
-    if isinstance(column_type, JSON):
-        # SQLAlchemy's asyncpg dialect encodes json as text it serialized itself; the same
-        # payload object (a lesson sent to thousands) is serialized once per call.
-        cache: dict[int, tuple[Any, str]] = {}
-
-        def dumps(value: Any) -> str:
-            hit = cache.get(id(value))
-            if hit is not None and hit[0] is value:
-                return hit[1]
-            text = serialize(value)
-            cache[id(value)] = (value, text)
-            return text
-
-        return dumps
-    if isinstance(column_type, UTCDateTime):
-        # A sweep's rows share a few instants (now, now + 14 days): each converted once.
-        instants: dict[Any, Any] = {}
-
-        def utc(value: Any) -> Any:
-            if value not in instants:
-                instants[value] = column_type.process_bind_param(value, _POSTGRES)
-            return instants[value]
-
-        return utc
-    return None
-
-
-class _Postgres:
-    name = "postgresql"
-
-
-_POSTGRES: Any = _Postgres()
