@@ -248,8 +248,9 @@ async def _dispatch_chunk(
     # Nothing new and nothing to review: a push would only be noise.
     to_send = [d for d in to_send if plans[d.learner.id].question_ids]
     accounts = await reach.accounts_for_push(session, {d.learner.id: d.nip for d in to_send}, now)
-    # Load the chunk's lessons and questions once; the per-person `session.get` calls in
-    # plan_replies then hit the identity map instead of flushing and querying each time.
+    # Load the chunk's lessons and questions once: the `session.get` calls of rendering (a
+    # lesson or question PushMessages has not rendered yet this sweep, or plan_replies for
+    # an uncommon plan) then hit the identity map instead of querying each time.
     cached = await _preload(session, [plans[d.learner.id] for d in to_send])
     buttons = tokens.TokenBatch(now)
     messages = await _messages(
