@@ -11,6 +11,9 @@ payloads `plan_replies` gives, without rendering, `Reply` objects or `to_json` p
 
 from __future__ import annotations
 
+import json
+import re
+import uuid
 from collections.abc import Sequence
 from datetime import date
 from typing import Any, Protocol
@@ -19,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import tokens
 from core.messages import Button
+from core.storage.bulk import Serialized
 from core.storage.models import StoredLesson, StoredQuestion
 from core.text import T
 from lessons import messages as msg
@@ -42,14 +46,33 @@ _Call = tuple[T, str, dict[str, Any], str | None]  # label, action, payload, gro
 
 
 class _Template:
-    """A rendered message: its stored form and the buttons it asked for, in order."""
+    """A rendered message: its stored form and the buttons it asked for, in order; and its
+    `json.dumps` text around the buttons, so each person's copy is serialized by joining."""
 
-    __slots__ = ("calls", "labels", "payload")
+    __slots__ = ("around", "calls", "labels", "labels_json", "payload")
 
     def __init__(self, payload: dict[str, Any], calls: list[_Call]) -> None:
         self.payload = payload
         self.calls = calls
         self.labels = [button["label"] for button in payload["buttons"]]
+        self.labels_json = [json.dumps(label) for label in self.labels]
+        mark = json.dumps(f"buttons-{uuid.uuid4().hex}")
+        text = json.dumps({**payload, "buttons": mark[1:-1]})
+        self.around = tuple(text.split(mark)) if text.count(mark) == 1 else None
+
+    def serialized(self, buttons: list[dict[str, str]]) -> dict[str, Any]:
+        """The stored form with these buttons, with its text when it can be joined."""
+        value = {**self.payload, "buttons": buttons}
+        if self.around is None or not all(_PLAIN.fullmatch(b["token"]) for b in buttons):
+            return value
+        listed = ", ".join(
+            f'{{"label": {label}, "token": "{b["token"]}"}}'
+            for label, b in zip(self.labels_json, buttons, strict=True)
+        )
+        return Serialized(value, f"{self.around[0]}[{listed}]{self.around[1]}")
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_-]*")  # a token json.dumps leaves as it is
 
 
 class _Recorder:
@@ -133,7 +156,7 @@ def _stamp(template: _Template, buttons: tokens.TokenBatch, employee_id: int) ->
             group = groups[group]
         token = buttons.issue(employee_id=employee_id, action=action, payload=payload, group=group)
         stamped.append({"label": label, "token": token})
-    return {**template.payload, "buttons": stamped}
+    return template.serialized(stamped)
 
 
 def _maker(buttons: tokens.TokenBatch, employee_id: int) -> msg.MakeButton:

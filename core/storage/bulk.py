@@ -20,7 +20,7 @@ import operator
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import JSON, Table, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,10 +54,13 @@ def _records(
     morning push gives thousands of rows the same payload dict and the same instants."""
     values = operator.itemgetter(*columns)
     processing = []
+    plain_json = getattr(dialect, "_json_serializer", None) is None  # json.dumps, as SQLAlchemy
     for i, name in enumerate(columns):
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        column_type = table.c[name].type
+        process = column_type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
-            processing.append((i, _once_per_object(process)))
+            serialized = plain_json and isinstance(column_type, JSON)
+            processing.append((i, _once_per_value(process, serialized)))
     records = []
     for row in rows:
         record = list(values(row)) if len(columns) > 1 else [values(row)]
@@ -67,17 +70,39 @@ def _records(
     return records
 
 
-def _once_per_object(process: Any) -> Any:
-    seen: dict[int, tuple[Any, Any]] = {}
+class Serialized(dict[str, Any]):
+    """A JSON value that already knows its `json.dumps` text (`text`), for a column whose rows
+    are built from one template: the text is used as is where SQLAlchemy's default serializer
+    would have made the same."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, value: dict[str, Any], text: str) -> None:
+        super().__init__(value)
+        self.text = text
+
+
+def _once_per_value(process: Any, serialized: bool) -> Any:
+    """`process`, each value object once; lists of plain scalars once per distinct content
+    (a chunk's plans share a few question lists); `Serialized` values by their own text."""
+    seen: dict[Any, tuple[Any, Any]] = {}
 
     def once(value: Any) -> Any:
-        hit = seen.get(id(value))
-        if hit is None or hit[0] is not value:
+        if serialized and type(value) is Serialized:
+            return value.text
+        key: Any = id(value)
+        if type(value) is list and all(type(x) in _SCALARS for x in value):
+            key = tuple((type(x), x) for x in value)  # 1, 1.0 and True serialize apart
+        hit = seen.get(key)
+        if hit is None or (type(key) is int and hit[0] is not value):
             # The value is kept with its result, so its id cannot be reused meanwhile.
-            hit = seen[id(value)] = (value, process(value))
+            hit = seen[key] = (value, process(value))
         return hit[1]
 
     return once
+
+
+_SCALARS = (str, int, float, bool, type(None))
 
 
 async def _copy(connection: Any, table: Table, rows: Sequence[dict[str, Any]]) -> None:

@@ -3,6 +3,7 @@ by COPY), values stored as an INSERT would store them, violations as IntegrityEr
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.demo import load_demo
 from core import tokens
 from core.storage import migrate
-from core.storage.bulk import insert_rows
+from core.storage.bulk import Serialized, insert_rows
 from core.storage.db import Database
 from core.storage.models import ButtonToken, Employee
 
@@ -111,3 +112,42 @@ def test_a_batch_draws_fresh_button_groups_of_twelve_hex_digits() -> None:
     groups = [batch.group() for _ in range(2000)]
     assert len(set(groups)) == 2000
     assert all(len(g) == 12 and int(g, 16) >= 0 for g in groups)  # as secrets.token_hex(6)
+
+
+async def test_a_value_that_knows_its_json_text_is_stored_by_it(db: Database) -> None:
+    """`Serialized` (a message copied from a template) is stored by its own text, which reads
+    back as the value; a wrong text would show (it is not serialized again)."""
+    who = await _someone(db)
+    value = {"d": "2026-12-01", "label": {"id": "✅ Benar", "en": "✅ Right"}}
+    async with db.transaction() as s:
+        rows = [
+            _token("right", who, Serialized(value, json.dumps(value))),
+            _token("marked", who, Serialized(value, json.dumps({**value, "d": "text"}))),
+        ]
+        await insert_rows(s, ButtonToken.__table__, rows)
+    async with db.sessions() as s:
+        right = await s.get(ButtonToken, "right")
+        marked = await s.get(ButtonToken, "marked")
+    assert right.payload == value
+    assert marked.payload == {**value, "d": "text"}
+
+
+async def test_equal_lists_are_serialized_once_but_1_and_true_stay_apart(db: Database) -> None:
+    from core.storage.models import LearningDay
+
+    async with db.sessions() as s:
+        people = (await s.execute(select(Employee.id).order_by(Employee.id).limit(4))).scalars()
+        people = list(people)
+    picks: list[list] = [[1, 2], [1, 2], [1.0, 2], [True, 2]]
+    async with db.transaction() as s:
+        rows = [
+            {"employee_id": who, "day": NOW.date(), "lesson_id": None, "question_ids": ["q"],
+             "answered": 0, "correct": 0, "picked": picked, "created_at": NOW, "done_at": None}
+            for who, picked in zip(people, picks, strict=True)
+        ]  # fmt: skip
+        await insert_rows(s, LearningDay.__table__, rows)
+    async with db.sessions() as s:
+        stored = [(await s.get(LearningDay, (who, NOW.date()))).picked for who in people]
+    assert stored == [[1, 2], [1, 2], [1.0, 2], [True, 2]]
+    assert [[type(x) for x in p] for p in stored] == [[int, int], [int, int], [float, int],
+                                                      [bool, int]]  # fmt: skip

@@ -7,6 +7,7 @@ of each person read as columns (`reach.accounts_for_push`).
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from bot.app import App
 from core import tokens
 from core.clock import FixedClock
+from core.storage.bulk import Serialized
 from core.storage.models import (
     ChatAccount,
     Employee,
@@ -95,6 +97,11 @@ async def test_messages_rendered_once_are_the_chats_rendering_with_each_persons_
         ]
         title = (await s.get(StoredLesson, lesson)).meta["title"]["id"]
     assert [_without_tokens(p) for p in got] == [_without_tokens(p) for p in want]
+    # A question's copy carries its JSON text, made by joining: exactly what json.dumps makes.
+    joined = [m for p in got for m in p if isinstance(m, Serialized)]
+    assert len(joined) == 3  # the questions of a, b and c; d's day is done
+    for message in joined:
+        assert message.text == json.dumps(dict(message))
     firsts = [[m["text"]["id"].split("\n")[0] for m in p] for p in got]
     assert firsts[0][1] == "❓ Pertanyaan 1/3" and firsts[0][0].startswith("📘 Pelajaran hari ini")
     assert got[0][0]["text"]["id"].split("\n\n")[1] == title
