@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,19 +62,40 @@ async def claim_many(
     simply not returned, and ours commit with the work they caused in the caller's transaction.
     """
     table = JobClaim.__table__
-    won: set[tuple[str, datetime]] = set()
     rows = [
         {"kind": kind, "key": key, "scheduled_for": at, "claimed_at": now,
          "claimed_by": INSTANCE, "outcome": outcome}
         for key, at, outcome in items
     ]  # fmt: skip
-    # Bounded by the parameter limits (SQLite: 32,766 variables; 6 a row).
-    for start in range(0, len(rows), 2000):
-        statement = (
-            insert_ignoring(session, table, ["kind", "key", "scheduled_for"])
-            .values(rows[start : start + 2000])
-            .returning(table.c.key, table.c.scheduled_for)
+    if not rows:
+        return set()
+    # One statement, sent as multi-row INSERTs of up to 1,000 rows ("insertmanyvalues",
+    # because of RETURNING): compiled once and cached, where a `.values(list)` of 2,000 rows
+    # was compiled afresh every time (12,000 bound parameters).
+    statement = insert_ignoring(session, table, ["kind", "key", "scheduled_for"]).returning(
+        table.c.key, table.c.scheduled_for
+    )
+    result = await session.execute(statement, rows)
+    return {(key, at) for key, at in result}
+
+
+async def claimed(
+    session: AsyncSession, *, kind: str, keys: Collection[str], at: Collection[datetime]
+) -> set[tuple[str, datetime]]:
+    """Which (key, scheduled_for) of `kind`, among `keys` × `at`, are claimed already.
+
+    The keys are rendered into the statement (they are our own ids, escaped as literals):
+    a bound list of hundreds of keys becomes a generic plan on PostgreSQL after five runs,
+    which tests the list row by row against every claim of the day (0.2 s a chunk of 500
+    at 20,000 claims); as literals the list is hashed (10 ms).
+    """
+    if not keys or not at:
+        return set()
+    rows = await session.execute(
+        select(JobClaim.key, JobClaim.scheduled_for).where(
+            JobClaim.kind == kind,
+            JobClaim.key.in_(bindparam("claim_keys", sorted(keys), literal_execute=True)),
+            JobClaim.scheduled_for.in_(set(at)),
         )
-        for key, at in await session.execute(statement):
-            won.add((key, at))
-    return won
+    )
+    return {(key, scheduled_for) for key, scheduled_for in rows}

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.messages import Reply
 from core.statuses import OutboxStatus
+from core.storage import bulk
 from core.storage.models import ChatAccount, OutboxItem
 
 LOCAL_CHANNEL = "local"
@@ -87,12 +88,28 @@ def reply_row(
     priority: int = PRIORITY_INTERACTIVE,
 ) -> dict[str, Any]:
     """The outbox row of one message to a chat (`enqueue_reply` and `enqueue_replies`)."""
+    return payload_row(
+        account, reply.to_json(), now=now, key=key, in_reply_to=in_reply_to, priority=priority
+    )
+
+
+def payload_row(
+    account: ChatAccount,
+    payload: dict[str, Any],
+    *,
+    now: datetime,
+    key: str,
+    in_reply_to: int | None = None,
+    priority: int = PRIORITY_INTERACTIVE,
+) -> dict[str, Any]:
+    """`reply_row` for a message already in its stored form (`Reply.to_json()`): a sweep that
+    sends the same text to thousands renders it once."""
     return {
         "kind": "message",
         "channel": account.channel,
         "chat_account_id": account.id,
         "employee_id": account.employee_id,
-        "payload": reply.to_json(),
+        "payload": payload,
         "in_reply_to": in_reply_to,
         "priority": priority,
         "idempotency_key": key,
@@ -125,7 +142,7 @@ async def enqueue_replies(session: AsyncSession, rows: list[dict[str, Any]]) -> 
     for sweeps that push to thousands, where an ORM object per row costs more than the send
     decision. A duplicate key fails the transaction, as a flushed `enqueue_reply` would."""
     if rows:
-        await session.execute(insert(OutboxItem.__table__), rows)
+        await bulk.insert_rows(session, OutboxItem.__table__, rows)
     return len(rows)
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.storage import bulk
 from core.storage.models import ButtonToken
 
 # Telegram allows 64 bytes of callback data; our tokens are far below, so that a channel
@@ -76,13 +78,15 @@ async def issue(
 
 
 class TokenBatch:
-    """Tokens for many messages at once, stored by one INSERT (`write`) in the caller's
+    """Tokens for many messages at once, stored by one bulk insert (`write`) in the caller's
     transaction: the morning push issues thousands, and the ORM's unit of work costs far more
     per row than the statement does. A token must be written before the transaction commits."""
 
     def __init__(self, now: datetime) -> None:
         self.now = now
         self.rows: list[dict[str, Any]] = []
+        self._random = b""  # drawn from the OS a thousand tokens at a time
+        self._used = 0
 
     def issue(
         self,
@@ -94,18 +98,37 @@ class TokenBatch:
         group: str | None = None,
     ) -> str:
         """What `issue` stores, kept until `write`; returns the opaque token."""
-        now = self.now
-        row = _row(
-            employee_id=employee_id, action=action, payload=payload, now=now, ttl=ttl, group=group
+        # What `secrets.token_urlsafe(TOKEN_BYTES)` makes of TOKEN_BYTES random bytes.
+        token = base64.urlsafe_b64encode(self._draw(TOKEN_BYTES)).rstrip(b"=").decode("ascii")
+        self.rows.append(
+            {
+                "token": token,
+                "employee_id": employee_id,
+                "action": action,
+                "payload": payload or {},
+                "group": group,
+                "created_at": self.now,
+                "expires_at": self.now + ttl,
+                "used_at": None,
+            }
         )
-        self.rows.append(row)
-        return row["token"]
+        return token
+
+    def group(self) -> str:
+        """A fresh button group, as `secrets.token_hex(6)` makes one (`lessons.messages`)."""
+        return self._draw(6).hex()
+
+    def _draw(self, n: int) -> bytes:
+        if self._used + n > len(self._random):
+            self._random, self._used = secrets.token_bytes(TOKEN_BYTES * 1024), 0
+        self._used += n
+        return self._random[self._used - n : self._used]
 
     async def write(self, session: AsyncSession) -> int:
         """Insert the tokens issued since the last write; returns how many."""
         rows, self.rows = self.rows, []
         if rows:
-            await session.execute(insert(ButtonToken.__table__), rows)
+            await bulk.insert_rows(session, ButtonToken.__table__, rows)
         return len(rows)
 
 

@@ -4,12 +4,15 @@ The scheduler calls `dispatch_due_lessons` every minute on every instance. Each 
 is claimed once (`core.jobs.claim`) in the same transaction as the outbox rows it causes, so
 a crash, a retry or a second instance never sends a lesson twice. Employees are read in chunks
 with set-based queries (plans, reviews, leave, chat accounts), so a city of 20,000 costs a few
-dozen queries per chunk; the claims, the button tokens and the outbox rows are one bulk insert
-each per chunk (bench/lessons_dispatch.py).
+dozen queries per chunk; the claims, the new plans, the button tokens and the outbox rows are
+one bulk insert each per chunk, and each lesson and question is rendered once for the whole
+sweep, every person's copy differing only in its button tokens (`lessons.push_messages`;
+bench/lessons_dispatch.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -21,11 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import jobs, tokens
 from core.messages import Button
-from core.outbox import PRIORITY_BULK, enqueue_replies, reply_row
+from core.outbox import PRIORITY_BULK, enqueue_replies, payload_row, reply_row
 from core.storage.db import Database
 from core.storage.models import (
     Employee,
-    JobClaim,
     LearnerPrefs,
     LearningDay,
     StoredLesson,
@@ -36,13 +38,15 @@ from lessons import reach
 from lessons.daysoff import Calendar, leave_days
 from lessons.flow import plan_replies
 from lessons.messages import MakeButton
-from lessons.plan import Curriculum, Learner, load_curriculum, plan_days
+from lessons.plan import Curriculum, Learner, Plan, load_curriculum, plan_days_inserted
+from lessons.push_messages import PushMessages
 
 log = logging.getLogger(__name__)
 
 JOB_KIND = "lesson.daily"
 GRACE = timedelta(hours=2)  # later than this after the reminder time, the day is skipped
 CHUNK = 500
+IN_FLIGHT = 2  # chunks at once on PostgreSQL (see dispatch_due_lessons)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +71,73 @@ def reminder_at(day: date, hhmm: str, tz: str) -> datetime:
 async def dispatch_due_lessons(
     db: Database, now: datetime, calendar: Calendar, settings: Any
 ) -> int:
-    """Push today's lesson to everyone whose reminder time has come; returns how many were sent."""
+    """Push today's lesson to everyone whose reminder time has come; returns how many were sent.
+
+    Each chunk is its own transaction. On PostgreSQL two chunks are in flight at once
+    (`IN_FLIGHT`): while one waits for the server to take its rows, the next one is planned
+    and rendered, so the database and Python work side by side. SQLite takes one writer at a
+    time (a second would fail on its stale snapshot in WAL mode), so there chunks go one by one.
+    A chunk that fails rolls back alone and stops the sweep; the next minute's sweep retries.
+    """
     async with db.sessions() as session:
         curriculum = await load_curriculum(session)
-    sent, after = 0, 0
-    while True:
+    rendered = PushMessages()  # each lesson and question rendered once for the whole sweep
+    width = 1 if db.is_sqlite else IN_FLIGHT
+    sent = 0
+    after: int | None = 0
+    running: set[asyncio.Task[int]] = set()
+    try:
+        while after is not None:
+            if len(running) >= width:
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                sent += sum(task.result() for task in done)
+                continue
+            # The chunk reads its employees first; the next chunk starts after the last of them.
+            started: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+            running.add(
+                asyncio.create_task(
+                    _sweep_chunk(db, after, started, now, calendar, settings, curriculum, rendered)
+                )
+            )
+            after = await _next_start(started, running)
+        for task in asyncio.as_completed(running):
+            sent += await task
+        running = set()
+    finally:
+        for task in running:
+            task.cancel()
+        if running:
+            await asyncio.gather(*running, return_exceptions=True)
+    return sent
+
+
+async def _next_start(
+    started: asyncio.Future[int | None], running: set[asyncio.Task[int]]
+) -> int | None:
+    """The last employee id the newest chunk read (None: there are no more); raises the error
+    of a chunk that failed meanwhile."""
+    waiting = {started, *running}
+    while not started.done():
+        done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if task is not started and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+        waiting -= done
+    return started.result()
+
+
+async def _sweep_chunk(
+    db: Database,
+    after: int,
+    started: asyncio.Future[int | None],
+    now: datetime,
+    calendar: Calendar,
+    settings: Any,
+    curriculum: Curriculum,
+    rendered: PushMessages,
+) -> int:
+    """One chunk in its own transaction: the CHUNK active employees after `after`."""
+    try:
         async with db.transaction() as session:
             rows = (
                 await session.execute(
@@ -89,11 +155,18 @@ async def dispatch_due_lessons(
                     .limit(CHUNK)
                 )
             ).all()
+            started.set_result(rows[-1][0] if rows else None)
             if not rows:
-                return sent
-            after = rows[-1][0]
+                return 0
             due = _due_now(rows, now, calendar, settings)
-            sent += await _dispatch_chunk(session, due, now, curriculum)
+            return await _dispatch_chunk(session, due, now, curriculum, rendered)
+    except BaseException as error:
+        if not started.done():  # failed before reading its employees: the sweep stops
+            if isinstance(error, asyncio.CancelledError):
+                started.cancel()
+            else:
+                started.set_exception(error)
+        raise
 
 
 def _due_now(rows: list[Any], now: datetime, calendar: Calendar, settings: Any) -> list[_Due]:
@@ -115,20 +188,16 @@ def _due_now(rows: list[Any], now: datetime, calendar: Calendar, settings: Any) 
 
 
 async def _dispatch_chunk(
-    session: AsyncSession, due: list[_Due], now: datetime, curriculum: Curriculum
+    session: AsyncSession,
+    due: list[_Due],
+    now: datetime,
+    curriculum: Curriculum,
+    rendered: PushMessages | None = None,
 ) -> int:
     if not due:
         return 0
     ids = [d.learner.id for d in due]
-    claimed = set(
-        await session.execute(
-            select(JobClaim.key, JobClaim.scheduled_for).where(
-                JobClaim.kind == JOB_KIND,
-                JobClaim.key.in_([str(i) for i in ids]),
-                JobClaim.scheduled_for.in_({d.at for d in due}),
-            )
-        )
-    )
+    claimed = await _claimed(session, due)
     due = [d for d in due if (str(d.learner.id), d.at) not in claimed]
     days = {d.day for d in due}
     if not due:
@@ -168,7 +237,7 @@ async def _dispatch_chunk(
         log.info("lesson.daily: %s skipped (late or already opened)", skipped)
     if not to_send:
         return 0
-    plans = await plan_days(
+    plans = await plan_days_inserted(
         session,
         [d.learner for d in to_send],
         {d.learner.id: d.day for d in to_send},
@@ -179,13 +248,71 @@ async def _dispatch_chunk(
     # Nothing new and nothing to review: a push would only be noise.
     to_send = [d for d in to_send if plans[d.learner.id].question_ids]
     accounts = await reach.accounts_for_push(session, {d.learner.id: d.nip for d in to_send}, now)
-    # Load the chunk's lessons and questions once; the per-person `session.get` calls in
-    # plan_replies then hit the identity map instead of flushing and querying each time.
+    # Load the chunk's lessons and questions once: the `session.get` calls of rendering (a
+    # lesson or question PushMessages has not rendered yet this sweep, or plan_replies for
+    # an uncommon plan) then hit the identity map instead of querying each time.
     cached = await _preload(session, [plans[d.learner.id] for d in to_send])
     buttons = tokens.TokenBatch(now)
+    messages = await _messages(
+        session, to_send, plans, accounts, buttons, now, rendered or PushMessages()
+    )
+    del cached
+    await _write(session, buttons, messages)
+    log.info("lesson.daily: %s pushed of %s claimed", len(to_send), claimed_now)
+    return len(to_send)
+
+
+async def _claimed(session: AsyncSession, due: list[_Due]) -> set[tuple[str, datetime]]:
+    """The chunk's days claimed already (by an earlier sweep or another instance)."""
+    return await jobs.claimed(
+        session, kind=JOB_KIND, keys={str(d.learner.id) for d in due}, at={d.at for d in due}
+    )
+
+
+async def _messages(
+    session: AsyncSession,
+    to_send: list[_Due],
+    plans: dict[int, LearningDay | Plan],
+    accounts: dict[int, Any],
+    buttons: tokens.TokenBatch,
+    now: datetime,
+    rendered: PushMessages,
+) -> list[dict[str, Any]]:
+    """The chunk's outbox rows: each lesson and question rendered once (`PushMessages`), each
+    person's copy with their own button tokens."""
     messages: list[dict[str, Any]] = []
     for d in to_send:
-        replies = await plan_replies(session, plans[d.learner.id], _maker(buttons, d.learner.id))
+        account = accounts[d.learner.id]
+        payloads = await rendered.payloads(session, buttons, plans[d.learner.id])
+        for n, payload in enumerate(payloads):
+            messages.append(
+                payload_row(
+                    account,
+                    payload,
+                    now=now,
+                    key=f"{JOB_KIND}:{d.learner.id}:{d.day}:{n}",
+                    priority=PRIORITY_BULK,
+                )
+            )
+    return messages
+
+
+async def per_person_messages(
+    session: AsyncSession,
+    to_send: list[_Due],
+    plans: dict[int, LearningDay | Plan],
+    accounts: dict[int, Any],
+    buttons: tokens.TokenBatch,
+    now: datetime,
+    rendered: PushMessages,
+) -> list[dict[str, Any]]:
+    """`_messages` as it was: every person's replies rendered by `plan_replies` (the chat's
+    path). Kept for the benchmark's `per_person_render` variant and as the reference the
+    tests compare `_messages` with."""
+    messages: list[dict[str, Any]] = []
+    for d in to_send:
+        plan = plans[d.learner.id]
+        replies = await plan_replies(session, plan, _maker(buttons, d.learner.id))  # type: ignore[arg-type]
         messages += [
             reply_row(
                 accounts[d.learner.id],
@@ -196,13 +323,10 @@ async def _dispatch_chunk(
             )
             for n, reply in enumerate(replies)
         ]
-    del cached
-    await _write(session, buttons, messages)
-    log.info("lesson.daily: %s pushed of %s claimed", len(to_send), claimed_now)
-    return len(to_send)
+    return messages
 
 
-async def _preload(session: AsyncSession, plans: list[LearningDay]) -> list[Any]:
+async def _preload(session: AsyncSession, plans: list[LearningDay | Plan]) -> list[Any]:
     lesson_ids = {p.lesson_id for p in plans if p.lesson_id}
     question_ids = {q for p in plans for q in p.question_ids}
     lessons = await session.execute(select(StoredLesson).where(StoredLesson.id.in_(lesson_ids)))

@@ -8,13 +8,15 @@ Built set-based for a chunk of employees at once, because the morning sweep plan
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.storage import bulk
 from core.storage.models import (
     LearningDay,
     LessonProgress,
@@ -44,6 +46,20 @@ class Curriculum:
     lessons: tuple[StoredLesson, ...]
     questions: dict[str, tuple[str, ...]]  # lesson id -> question ids in order
     unit_codes: dict[int, frozenset[str]]
+    # Each lesson with its targets and tags read once: `next_lesson` runs for every employee
+    # of the morning sweep, and reading `meta` through the ORM for 84 lessons each time was
+    # most of planning's cost.
+    _offered: tuple[tuple[StoredLesson, str, frozenset[str], frozenset[str]], ...] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        offered = []
+        for lesson in self.lessons:
+            meta = lesson.meta or {}
+            targets = frozenset(meta.get("targets") or ())
+            offered.append((lesson, lesson.id, targets, frozenset(meta.get("tags") or ())))
+        object.__setattr__(self, "_offered", tuple(offered))
 
     def next_lesson(
         self, done: set[str], unit_id: int, prefer: Sequence[frozenset[str]] = ()
@@ -52,19 +68,15 @@ class Curriculum:
         widest first) a lesson meeting a gap comes before the usual order."""
         codes = self.unit_codes.get(unit_id, frozenset())
         open_lessons = [
-            lesson
-            for lesson in self.lessons
-            if lesson.id not in done
-            and (
-                not ((lesson.meta or {}).get("targets") or [])
-                or codes.intersection((lesson.meta or {}).get("targets") or [])
-            )
+            (lesson, tags)
+            for lesson, lesson_id, targets, tags in self._offered
+            if lesson_id not in done and (not targets or not codes.isdisjoint(targets))
         ]
-        for tags in prefer:
-            for lesson in open_lessons:
-                if tags.intersection((lesson.meta or {}).get("tags") or ()):
+        for wanted in prefer:
+            for lesson, tags in open_lessons:
+                if not wanted.isdisjoint(tags):
                     return lesson
-        return open_lessons[0] if open_lessons else None
+        return open_lessons[0][0] if open_lessons else None
 
 
 async def load_curriculum(session: AsyncSession) -> Curriculum:
@@ -113,6 +125,22 @@ def day_end_utc(day: date, tz: str) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), ZoneInfo(tz))
 
 
+@dataclass(slots=True)
+class Plan:
+    """A new day's plan as the morning sweep wrote it (one INSERT for the chunk): the fields of
+    `LearningDay` that `plan_replies` reads, without an ORM object per employee."""
+
+    employee_id: int
+    day: date
+    lesson_id: str | None
+    question_ids: list[str]
+    answered: int
+    correct: int
+    picked: list[int]
+    created_at: datetime
+    done_at: datetime | None = None
+
+
 async def plan_days(
     session: AsyncSession,
     learners: Sequence[Learner],
@@ -121,9 +149,44 @@ async def plan_days(
     curriculum: Curriculum,
 ) -> dict[int, LearningDay]:
     """Each learner's plan for their local day (`days`), created where it does not exist yet."""
+    existing, new = await _plan(session, learners, days, now, curriculum)
+    plans: dict[int, LearningDay] = dict(existing)
+    for row in new:
+        plans[row["employee_id"]] = day_row = LearningDay(**row)
+        session.add(day_row)
+    await session.flush()
+    return plans
+
+
+async def plan_days_inserted(
+    session: AsyncSession,
+    learners: Sequence[Learner],
+    days: dict[int, date],
+    now: datetime,
+    curriculum: Curriculum,
+) -> dict[int, LearningDay | Plan]:
+    """`plan_days` for the morning sweep: the new plans are one INSERT (no ORM objects, which
+    nothing in the sweep changes afterwards); plans that exist are returned as stored."""
+    existing, new = await _plan(session, learners, days, now, curriculum)
+    plans: dict[int, LearningDay | Plan] = dict(existing)
+    if new:
+        await bulk.insert_rows(session, LearningDay.__table__, new)
+    for row in new:
+        plans[row["employee_id"]] = Plan(**row)
+    return plans
+
+
+async def _plan(
+    session: AsyncSession,
+    learners: Sequence[Learner],
+    days: dict[int, date],
+    now: datetime,
+    curriculum: Curriculum,
+) -> tuple[dict[int, LearningDay], list[dict[str, Any]]]:
+    """The plans that exist, and the rows of those to create (in learner order)."""
     ids = [learner.id for learner in learners]
     if not ids:
-        return {}
+        return {}, []
     existing = {
         (row.employee_id, row.day): row
         for row in (
@@ -141,7 +204,8 @@ async def plan_days(
         )
     ):
         done.setdefault(employee_id, set()).add(lesson_id)
-    latest_end = max(day_end_utc(days[learner.id], learner.timezone) for learner in learners)
+    ends = {(days[lr.id], lr.timezone): day_end_utc(days[lr.id], lr.timezone) for lr in learners}
+    latest_end = max(ends.values())
     due: dict[int, list[tuple[datetime, str]]] = {}
     for employee_id, question_id, when in await session.execute(
         select(ReviewCard.employee_id, ReviewCard.question_id, ReviewCard.due)
@@ -156,31 +220,35 @@ async def plan_days(
         due.setdefault(employee_id, []).append((when, question_id))
     # The year's confirmed needs analysis steers which lesson comes next (lessons/needs.py).
     prefer = await gap_tags(session, {lr.id: days[lr.id].year for lr in learners})
-    plans: dict[int, LearningDay] = {}
+    found: dict[int, LearningDay] = {}
+    new: list[dict[str, Any]] = []
+    # Most of a chunk share a unit, the lessons done and the gaps: each combination once.
+    chosen: dict[tuple[int, frozenset[str], tuple[frozenset[str], ...]], StoredLesson | None] = {}
     for learner in learners:
         day = days[learner.id]
         row = existing.get((learner.id, day))
         if row is not None:
-            plans[learner.id] = row
+            found[learner.id] = row
             continue
-        end = day_end_utc(day, learner.timezone)
+        end = ends[(day, learner.timezone)]
         reviews = [q for when, q in sorted(due.get(learner.id, [])) if when < end]
         # An unfinished lesson of an earlier day is simply offered again.
-        lesson = curriculum.next_lesson(
-            done.get(learner.id, set()), learner.unit_id, prefer.get(learner.id, ())
-        )
+        key = (learner.unit_id, frozenset(done.get(learner.id, ())), prefer.get(learner.id, ()))
+        if key not in chosen:
+            chosen[key] = curriculum.next_lesson(set(key[1]), key[0], key[2])
+        lesson = chosen[key]
         lesson_qs = curriculum.questions.get(lesson.id, ()) if lesson else ()
-        row = LearningDay(
-            employee_id=learner.id,
-            day=day,
-            lesson_id=lesson.id if lesson else None,
-            question_ids=choose_questions(reviews, lesson_qs),
-            answered=0,
-            correct=0,
-            picked=[],
-            created_at=now,
+        new.append(
+            {
+                "employee_id": learner.id,
+                "day": day,
+                "lesson_id": lesson.id if lesson else None,
+                "question_ids": choose_questions(reviews, lesson_qs),
+                "answered": 0,
+                "correct": 0,
+                "picked": [],
+                "created_at": now,
+                "done_at": None,
+            }
         )
-        session.add(row)
-        plans[learner.id] = row
-    await session.flush()
-    return plans
+    return found, new

@@ -63,3 +63,29 @@ async def test_a_bulk_claim_of_thousands_spans_several_statements(
             session, kind="k", items=[(str(i), at, "done") for i in range(4499, 4502)], now=at
         )
     assert again == {("4500", at), ("4501", at)}
+
+
+async def test_the_claimed_lookup_finds_exactly_the_claimed_pairs(
+    db: Database, clock: FixedClock
+) -> None:
+    """`claimed` renders the keys into the statement: quotes stay data, and the answer is the
+    claimed (key, time) pairs among those asked, of that kind only."""
+    at, later = clock(), clock() + timedelta(days=1)
+    odd = "o'brien; DROP TABLE job_claims --"
+    async with db.transaction() as session:
+        await jobs.claim_many(
+            session,
+            kind="k",
+            items=[("1", at, "done"), (odd, at, "done"), ("2", later, "skipped")],
+            now=at,
+        )
+        await jobs.claim_many(session, kind="other", items=[("3", at, "done")], now=at)
+    async with db.sessions() as session:
+        found = await jobs.claimed(session, kind="k", keys={"1", "2", "3", odd, "4"}, at={at})
+        both = await jobs.claimed(session, kind="k", keys=["2", odd], at=[at, later])
+        assert await jobs.claimed(session, kind="k", keys=set(), at={at}) == set()
+        # Many runs of the same statement (PostgreSQL's generic plan after five) answer the same.
+        for _ in range(7):
+            assert await jobs.claimed(session, kind="k", keys={"1", "9"}, at={at}) == {("1", at)}
+    assert found == {("1", at), (odd, at)}
+    assert both == {(odd, at), ("2", later)}
