@@ -290,7 +290,7 @@ async def _messages(
                     account,
                     payload,
                     now=now,
-                    key=f"{JOB_KIND}:{d.learner.id}:{d.day}:{n}",
+                    key=_push_key(d, n),
                     priority=PRIORITY_BULK,
                 )
             )
@@ -318,7 +318,7 @@ async def per_person_messages(
                 accounts[d.learner.id],
                 reply,
                 now=now,
-                key=f"{JOB_KIND}:{d.learner.id}:{d.day}:{n}",
+                key=_push_key(d, n),
                 priority=PRIORITY_BULK,
             )
             for n, reply in enumerate(replies)
@@ -343,6 +343,12 @@ async def _write(
     transaction (an ORM object per row was a third of the sweep's time)."""
     await buttons.write(session)
     await enqueue_replies(session, messages)
+
+
+def _push_key(due: _Due, n: int) -> str:
+    """The outbox key of a person's n-th message of the day: both paths must write the same
+    one, so a day pushed twice (two instances, a retried chunk) is one message."""
+    return f"{JOB_KIND}:{due.learner.id}:{due.day}:{n}"
 
 
 def _maker(buttons: tokens.TokenBatch, employee_id: int) -> MakeButton:

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from lessons import content_cache
-from lessons.catalog import DEFAULT_CONTENT_DIR
 from lessons.content_cache import cached_content
 from lessons.content_check import ContentInvalid, load_content
 
 FILE = "berakhlak/02-berorientasi-pelayanan.md"
 LESSON = "berakhlak-02-berorientasi-pelayanan"
-
-
-@pytest.fixture
-def content(tmp_path: Path) -> Path:
-    root = tmp_path / "content"
-    shutil.copytree(DEFAULT_CONTENT_DIR, root)
-    return root
 
 
 def test_the_second_read_comes_from_the_cache_and_equals_a_fresh_parse(

@@ -29,13 +29,6 @@ LESSON = "berakhlak/02-berorientasi-pelayanan"
 
 
 @pytest.fixture
-def content(tmp_path: Path) -> Path:
-    root = tmp_path / "content"
-    shutil.copytree(DEFAULT_CONTENT_DIR, root)
-    return root
-
-
-@pytest.fixture
 async def db(database_url: str, clock: FixedClock) -> AsyncIterator[Database]:
     database = Database(database_url)
     await load_demo(database, clock())

@@ -209,6 +209,12 @@ async def test_a_lesson_for_some_units_goes_to_those_units_of_the_chunk_only(
     assert plans[outside.id].lesson_id == curriculum.lessons[1].id
 
 
+async def _local_accounts(s: Any) -> dict[int, int]:
+    """Employee id → id of their web-chat account."""
+    rows = await s.execute(select(ChatAccount).where(ChatAccount.channel == "local"))
+    return {x.employee_id: x.id for x in rows.scalars()}
+
+
 async def test_each_person_is_reached_in_their_latest_private_chat_else_the_local_one(
     ayo: App, clock: FixedClock
 ) -> None:
@@ -227,20 +233,10 @@ async def test_each_person_is_reached_in_their_latest_private_chat_else_the_loca
                            active=False, last_inbound_at=now, created_at=now)  # fmt: skip
         s.add_all([old, new, group, gone])
     async with ayo.db.transaction() as s:
-        before = {
-            x.employee_id: x.id
-            for x in (
-                await s.execute(select(ChatAccount).where(ChatAccount.channel == "local"))
-            ).scalars()
-        }
+        before = await _local_accounts(s)
         found = await reach.accounts_for_push(s, {a.id: a.nip, b.id: b.nip, c.id: c.nip}, now)
     async with ayo.db.sessions() as s:
-        local = {
-            x.employee_id: x.id
-            for x in (
-                await s.execute(select(ChatAccount).where(ChatAccount.channel == "local"))
-            ).scalars()
-        }
+        local = await _local_accounts(s)
     assert (found[a.id].channel, found[a.id].id, found[a.id].employee_id) == (
         "whatsapp", new.id, a.id)  # fmt: skip
     for who in (b, c):  # a group chat and a blocked chat are never pushed to
