@@ -9,11 +9,11 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import Integer, bindparam, cast, func, select, update
+from sqlalchemy import Integer, bindparam, cast, func, insert, select, update
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.context import Context
 from bot.deps import Deps
@@ -24,7 +24,7 @@ from bot.state import ConversationState
 from bot.types import BUTTON_LIMIT, CHAT_ID_LIMIT, KEY_LIMIT, TEXT_LIMIT, Inbound
 from core import metrics, untrusted
 from core.messages import Reply
-from core.outbox import enqueue_reply
+from core.outbox import enqueue_reply, reply_row
 from core.statuses import InboxStatus
 from core.storage.models import ChatAccount, Employee, InboxItem, OutboxItem
 from core.text import T
@@ -60,10 +60,31 @@ CLAIM_ONE = (
     )
     .values(status=InboxStatus.PENDING)
     .returning(InboxItem)
-    .execution_options(synchronize_session=False)
 )
+# Where a step leaves its update (processed, or calling a backend) and its replies: Core
+# statements on the step's connection, not ORM objects flushed at commit (the flush was the
+# largest cost of a step, bench/worker_profile.py).
+MARK = (
+    update(InboxItem.__table__)
+    .where(InboxItem.__table__.c.id == bindparam("inbox_id"))
+    .values(status=bindparam("new_status"), processed_at=bindparam("at"))
+)
+REPLIES = insert(OutboxItem.__table__)
 
 UnlinkedHandler = Callable[[Context], Awaitable[list[Reply]]]
+
+
+class InboxRow(Protocol):
+    """What a step reads of its update: the claim's row, or the ORM item after a call."""
+
+    id: int
+    channel: str
+    chat_account_id: int | None
+    external_key: str
+    text: str | None
+    button_token: str | None
+    meta: dict[str, Any] | None
+
 
 PRIVATE_ONLY = T(
     "Informasi ini bersifat pribadi. Silakan chat saya secara pribadi.",
@@ -172,21 +193,23 @@ class Engine:
                 # before anything is read, so the web request and a worker that reach the same
                 # update at once never both process it.
                 now = self.deps.clock()
+                # The fixed statements of a step run on the connection: rows, not ORM objects.
+                connection = await session.connection()
                 if not self.deps.db.is_sqlite:
                     # One step of a chat at a time across processes: two updates of one chat
                     # processed at once would both create its conversation, or answer out of
                     # order. SQLite's single writer already serialises steps.
-                    await session.execute(LOCK_CHAT_STEP, {"inbox_id": inbox_id})
-                claimed = await session.execute(
+                    await connection.execute(LOCK_CHAT_STEP, {"inbox_id": inbox_id})
+                claimed = await connection.execute(
                     CLAIM_ONE, {"inbox_id": inbox_id, "since": waiting.lease_start(now)}
                 )
-                item = claimed.scalar_one_or_none()
+                item = claimed.first()
                 if item is None:
                     return False
                 channel, chat = item.channel, item.chat_account_id
-                fetch = await self._step(session, item)
-                started = item.processed_at
-            if fetch is not None:
+                asked = await self._step(session, connection, item)
+            if asked is not None:
+                fetch, started = asked
                 # The step is committed: no inbox or conversation row is locked during the call.
                 answer = await self._ask(fetch)
                 async with self.deps.db.transaction() as session:
@@ -221,7 +244,9 @@ class Engine:
             done += await self.process(inbox_id)
         return done
 
-    async def _context(self, session: AsyncSession, item: InboxItem) -> Context:
+    async def _context(
+        self, session: AsyncSession, connection: AsyncConnection, item: InboxRow
+    ) -> Context:
         """Who is talking and their conversation (its row locked until the step commits)."""
         now = self.deps.clock()
         found = await session.execute(ACCOUNT_AND_EMPLOYEE, {"chat": item.chat_account_id})
@@ -233,7 +258,7 @@ class Engine:
             button=item.button_token,
             meta=dict(item.meta or {}),
         )
-        state = await ConversationState.load(session, account.id, now)
+        state = await ConversationState.load(connection, account.id, now)
         return Context(
             session=session,
             now=now,
@@ -245,9 +270,12 @@ class Engine:
             inbox_id=item.id,
         )
 
-    async def _step(self, session: AsyncSession, item: InboxItem) -> Fetch | None:
-        """Run the step; a backend query it asks for is returned, to be made after commit."""
-        ctx = await self._context(session, item)
+    async def _step(
+        self, session: AsyncSession, connection: AsyncConnection, item: InboxRow
+    ) -> tuple[Fetch, datetime] | None:
+        """Run the step; a backend query it asks for is returned, to be made after commit,
+        with the time its call began (the update's `processed_at`)."""
+        ctx = await self._context(session, connection, item)
         # The routing tables import every feature; a starting server does not wait for them
         # (`bot.serve` loads them once it answers), a step that comes first loads them here.
         from bot import dispatch
@@ -256,13 +284,12 @@ class Engine:
             outcome: dispatch.Outcome = await self.unlinked(ctx)
         else:
             outcome = await dispatch.step(ctx)
-        ctx.state.save()
+        await ctx.state.save(connection)
         if isinstance(outcome, Fetch):
-            item.status = InboxStatus.CALLING
-            item.processed_at = ctx.now
+            await _mark(connection, item.id, InboxStatus.CALLING, ctx.now)
             log.info("inbox %s asks %s %s", item.id, outcome.backend, outcome.operation)
-            return outcome
-        self._reply(ctx, item, outcome)
+            return outcome, ctx.now
+        await self._reply(ctx, connection, item, outcome)
         return None
 
     async def _ask(self, fetch: Fetch) -> Answer:
@@ -297,26 +324,29 @@ class Engine:
             # Past its lease another process took the update over; it writes the reply.
             log.warning("inbox %s: backend answered after the update was taken over", inbox_id)
             return
-        ctx = await self._context(session, item)
+        connection = await session.connection()
+        ctx = await self._context(session, connection, item)
         replies = await fetch.then(ctx, answer)
-        ctx.state.save()
-        self._reply(ctx, item, replies)
+        await ctx.state.save(connection)
+        await self._reply(ctx, connection, item, replies)
 
-    def _reply(self, ctx: Context, item: InboxItem, replies: list[Reply]) -> None:
+    async def _reply(
+        self, ctx: Context, connection: AsyncConnection, item: InboxRow, replies: list[Reply]
+    ) -> None:
         account = ctx.account
-        for n, reply in enumerate(replies):
-            if account.is_group and reply.sensitive:
-                reply = Reply(PRIVATE_ONLY)
-            enqueue_reply(
-                ctx.session,
+        rows = [
+            reply_row(
                 account,
-                reply,
+                Reply(PRIVATE_ONLY) if account.is_group and reply.sensitive else reply,
                 now=ctx.now,
                 key=f"reply:{item.id}:{n}",
                 in_reply_to=item.id,
             )
-        item.status = InboxStatus.PROCESSED
-        item.processed_at = ctx.now
+            for n, reply in enumerate(replies)
+        ]
+        if rows:
+            await connection.execute(REPLIES, rows)
+        await _mark(connection, item.id, InboxStatus.PROCESSED, ctx.now)
         log.info("inbox %s processed: %s replies", item.id, len(replies))
 
     async def _fail(self, inbox_id: int, error: str = "handler error") -> None:
@@ -345,6 +375,10 @@ class Engine:
                     key=f"reply:{inbox_id}:failed",
                     in_reply_to=inbox_id,
                 )
+
+
+async def _mark(connection: AsyncConnection, inbox_id: int, status: str, at: datetime) -> None:
+    await connection.execute(MARK, {"inbox_id": inbox_id, "new_status": status, "at": at})
 
 
 def _chat_ref(account: ChatAccount):

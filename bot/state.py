@@ -19,7 +19,8 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.storage.models import Conversation
 
@@ -27,6 +28,24 @@ log = logging.getLogger(__name__)
 
 # A form left half-way stays resumable this long; after that the draft is dropped.
 DRAFT_TTL = timedelta(days=7)
+
+# The row is read and written as columns, on the step's connection, not as an ORM object:
+# the unit of work's flush at commit was the largest cost of a step (bench/worker_profile.py).
+_TABLE = Conversation.__table__
+_LOAD = (
+    select(_TABLE.c.state).where(_TABLE.c.chat_account_id == bindparam("chat")).with_for_update()
+)
+_UPDATE = (
+    update(_TABLE)
+    .where(_TABLE.c.chat_account_id == bindparam("chat"))
+    .values(state=bindparam("data"), updated_at=bindparam("at"), version=_TABLE.c.version + 1)
+)
+_INSERT = insert(_TABLE).values(
+    chat_account_id=bindparam("chat"),
+    state=bindparam("data"),
+    updated_at=bindparam("at"),
+    version=1,
+)
 
 
 class _Part(BaseModel):
@@ -157,19 +176,26 @@ class ConversationState(_Part):
     operating: int | None = None
     learning_record: LearningRecordDraft | None = None
 
-    _row: Conversation | None = PrivateAttr(default=None)
+    # The chat whose row this state is saved to, the step's clock, whether the row exists and
+    # its JSON as loaded, so that a step that leaves nothing open writes nothing.
+    _chat: int | None = PrivateAttr(default=None)
     _now: datetime | None = PrivateAttr(default=None)
+    _exists: bool = PrivateAttr(default=False)
+    _stored: dict[str, Any] | None = PrivateAttr(default=None)
 
     @classmethod
     def of(cls, row: Conversation, now: datetime) -> ConversationState:
-        """The state a row holds (empty once its drafts expired), bound to the row for save."""
-        raw = copy.deepcopy(row.state or {})
+        """The state a row holds (empty once its drafts expired), to read."""
+        return cls.read(row.state, now)
+
+    @classmethod
+    def read(cls, stored: dict[str, Any] | None, now: datetime) -> ConversationState:
+        """The state a row's JSON holds (empty once its drafts expired)."""
+        raw = copy.deepcopy(stored or {})
         expires = raw.get("expires_at")
         if expires and datetime.fromisoformat(expires) <= now:
             raw = {}
-        state = cls.parse(raw)
-        state._row, state._now = row, now
-        return state
+        return cls.parse(raw)
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> ConversationState:
@@ -200,13 +226,17 @@ class ConversationState(_Part):
 
     @classmethod
     async def load(
-        cls, session: AsyncSession, account_id: int, now: datetime
+        cls, connection: AsyncConnection, account_id: int, now: datetime
     ) -> ConversationState:
-        row = await session.get(Conversation, account_id, with_for_update=True)
-        if row is None:
-            row = Conversation(chat_account_id=account_id, state={}, updated_at=now, version=0)
-            session.add(row)
-        return cls.of(row, now)
+        """The chat's state, its row locked until the step commits; bound to it for `save`.
+
+        `connection` is the step's (`await session.connection()`): the same transaction."""
+        found = (await connection.execute(_LOAD, {"chat": account_id})).first()
+        stored = found.state if found is not None else None
+        state = cls.read(stored, now)
+        state._chat, state._now = account_id, now
+        state._exists, state._stored = found is not None, stored
+        return state
 
     def awaited(self, kind: type[A]) -> A | None:
         """What is awaited, if it is of this kind."""
@@ -243,13 +273,19 @@ class ConversationState(_Part):
             data.pop("misses", None)
         return data
 
-    def save(self) -> None:
-        """Write the state back; the caller's transaction commits it with everything else."""
-        if self._row is None or self._now is None:
+    async def save(self, connection: AsyncConnection) -> None:
+        """Write the state back in the caller's transaction; nothing when it was empty and is.
+
+        Most steps ("halo", a menu, a balance) start and end with nothing open: they neither
+        write the row nor create one.
+        """
+        if self._chat is None or self._now is None:
             raise RuntimeError("this state is not bound to a conversation row")
         data = self.to_json()
         if data:
             data["expires_at"] = (self._now + DRAFT_TTL).isoformat()
-        self._row.state = data
-        self._row.updated_at = self._now
-        self._row.version = (self._row.version or 0) + 1
+        elif not self._stored:
+            return
+        values = {"chat": self._chat, "data": data, "at": self._now}
+        await connection.execute(_UPDATE if self._exists else _INSERT, values)
+        self._exists, self._stored = True, data

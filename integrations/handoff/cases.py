@@ -108,7 +108,9 @@ ACTIVE_CASE_ID = (
 
 async def active_case(session: AsyncSession, chat_account_id: int) -> HandoffCase | None:
     """The case this chat is talking to now, if any (at most one is active per chat)."""
-    case_id = await session.scalar(ACTIVE_CASE_ID, {"chat": chat_account_id})
+    # On the connection: a column, no ORM entity to build (this runs on every message).
+    connection = await session.connection()
+    case_id = await connection.scalar(ACTIVE_CASE_ID, {"chat": chat_account_id})
     return await session.get(HandoffCase, case_id) if case_id is not None else None
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from core.outbox import local_account
-from core.storage.models import Employee, InboxItem, OutboxItem
+from core.storage.models import Conversation, Employee, InboxItem, OutboxItem
 from integrations.connectors.http import HttpBackend, HttpConnector, Operation
 from tests.support.fake_backend import FakeBackend
 
@@ -57,12 +57,15 @@ async def _lock_nowait(
 
 
 async def test_the_rows_are_free_while_the_backend_answers(ayo: App, hrapp: FakeBackend) -> None:
-    await ayo.local.say(DIMAS, text="halo")  # the conversation row exists, as for a regular
+    # A form opened and cancelled: the chat's conversation row exists, as for a regular.
+    await ayo.local.say(DIMAS, text="printer rusak")
+    await ayo.local.say(DIMAS, text="batal")
     await ayo.local.collect(DIMAS)
     async with ayo.db.sessions() as session:
         dimas = await session.scalar(select(Employee).where(Employee.nip == DIMAS))
         account = await local_account(session, dimas.id, ayo.deps.clock())
         await session.commit()
+        assert await session.get(Conversation, account.id) is not None
     hrapp.hold = True
     asking = asyncio.create_task(ayo.local.say(DIMAS, text="slip gaji november"))
     assert await asyncio.to_thread(hrapp.entered.wait, 30)

@@ -19,7 +19,7 @@ from bot.state import (
     RejectReason,
 )
 from core.outbox import local_account
-from core.storage.models import Conversation, Employee, ServiceRequest
+from core.storage.models import ChatAccount, Conversation, Employee, ServiceRequest
 
 DIMAS = "199402172019031005"
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
@@ -132,3 +132,36 @@ async def test_a_form_saved_by_the_old_state_goes_on_after_the_deploy(ayo: App) 
 
 async def _employee(session: AsyncSession, nip: str) -> Employee:
     return (await session.execute(select(Employee).where(Employee.nip == nip))).scalar_one()
+
+
+async def _conversation(ayo: App, nip: str) -> tuple[dict[str, Any], int] | None:
+    async with ayo.db.sessions() as session:
+        found = (
+            await session.execute(
+                select(Conversation.state, Conversation.version)
+                .join(ChatAccount, ChatAccount.id == Conversation.chat_account_id)
+                .join(Employee, Employee.id == ChatAccount.employee_id)
+                .where(Employee.nip == nip)
+            )
+        ).first()
+    return (found.state, found.version) if found is not None else None
+
+
+async def test_a_step_that_leaves_nothing_open_writes_no_conversation_row(ayo: App) -> None:
+    await ayo.local.say(DIMAS, text="halo")
+    await ayo.local.say(DIMAS, text="menu")
+    assert len(await ayo.local.collect(DIMAS)) >= 2
+    assert await _conversation(ayo, DIMAS) is None
+
+
+async def test_an_open_form_is_written_and_kept_until_nothing_is_open_again(ayo: App) -> None:
+    await ayo.local.say(DIMAS, text="printer rusak")
+    state, version = await _conversation(ayo, DIMAS)
+    assert state["form"]["service"] == "helpdesk"
+    assert state["expires_at"] == "2026-12-08T02:00:00+00:00"
+    assert version == 1
+    await ayo.local.say(DIMAS, text="batal")
+    assert await _conversation(ayo, DIMAS) == ({}, 2)
+    # Nothing open before and after: the row is left as it is.
+    await ayo.local.say(DIMAS, text="menu")
+    assert await _conversation(ayo, DIMAS) == ({}, 2)
