@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -210,8 +211,8 @@ def serve(
         int | None,
         typer.Option(
             min=0,
-            help="Inbox worker processes on PostgreSQL (default AYO_WORKERS; 0: process in "
-            "the web process, as always on SQLite).",
+            help="Inbox worker processes (default AYO_WORKERS, 2, on PostgreSQL; 0: process "
+            "in the web process, the default on SQLite, where any other number means one).",
         ),
     ] = None,
 ) -> None:
@@ -263,12 +264,15 @@ def worker(
 
     settings = Settings()
     setup_logging(settings)
-    if not settings.resolved_database_url().startswith("postgresql"):
+    # A SQLite file has one writer on one machine: its one worker is started by `ayo serve
+    # --workers 1` (AYO_WORKER_PARENT), never alone.
+    alone = "AYO_WORKER_PARENT" not in os.environ
+    if alone and not settings.resolved_database_url().startswith("postgresql"):
         _err(
             "[red]ayo worker butuh PostgreSQL (AYO_DATABASE_URL); dengan SQLite, ayo serve "
-            "memproses pesan sendiri.[/red]\n"
+            "memproses pesan sendiri (atau ayo serve --workers 1).[/red]\n"
             "ayo worker needs PostgreSQL (AYO_DATABASE_URL); on SQLite, ayo serve processes "
-            "the inbox itself."
+            "the inbox itself (or ayo serve --workers 1)."
         )
         raise typer.Exit(2)
     from bot.serve import run_worker

@@ -43,11 +43,7 @@ async def run(
     web = create_web(ayo)
     log.info("web chat at http://%s:%s/", host, port)
     server = Server(uvicorn.Config(web, host=host, port=port, log_level="info"))
-    workers = settings.workers if workers is None else workers
-    if ayo.db.is_sqlite and workers > 0:
-        # SQLite has one writer: the web process processes the inbox itself.
-        log.info("inbox: processed in this process (SQLite has one writer)")
-        workers = 0
+    workers = inbox_workers(settings, workers, sqlite=ayo.db.is_sqlite)
     name = f"{socket.gethostname()}:{port}"
     # The scheduler's sweeps and the outbound sender run beside the web server; several
     # instances may run them at once (claims keep every job to exactly one instance).
@@ -85,6 +81,25 @@ async def run(
             await polling.worker
         await runner.stop()
         await ayo.close()
+
+
+def inbox_workers(settings: Settings, asked: int | None, *, sqlite: bool) -> int:
+    """How many worker processes `ayo serve` starts (0: the web process processes the inbox).
+
+    On PostgreSQL, `--workers` or else AYO_WORKERS (2). SQLite has one writer: the web
+    process processes the inbox itself unless `--workers` or AYO_WORKERS asks for workers,
+    and then it gets one, so that answering webhooks never waits for processing's CPU.
+    """
+    if not sqlite:
+        return settings.workers if asked is None else asked
+    if asked is None:
+        asked = settings.workers if "workers" in settings.model_fields_set else 0
+    if asked == 0:
+        log.info("inbox: processed in this process (SQLite has one writer)")
+        return 0
+    if asked > 1:
+        log.info("inbox: one worker process, not %s (SQLite has one writer)", asked)
+    return 1
 
 
 class Server(uvicorn.Server):

@@ -112,9 +112,10 @@ class Settings(BaseSettings):
     sender_instances: int = 1
 
     # Inbox workers (bot/inbound/worker.py). `ayo serve` on PostgreSQL starts this many worker
-    # processes (0: process in the web process, as always on SQLite); each holds up to
-    # `worker_concurrency` chats at once under a lease of `worker_lease_seconds`, renewed while
-    # it lives, and looks for new updates every `worker_poll_seconds`.
+    # processes (0: process in the web process). On SQLite (one writer) the web process
+    # processes unless AYO_WORKERS or `--workers` is given, and then one worker does. Each
+    # holds up to `worker_concurrency` chats at once under a lease of `worker_lease_seconds`,
+    # renewed while it lives, and looks for new updates every `worker_poll_seconds`.
     workers: int = 2
     worker_concurrency: int = 8
     worker_lease_seconds: float = 10.0
