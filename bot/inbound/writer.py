@@ -1,9 +1,9 @@
 """Committing updates to the inbox in groups: one transaction for every update waiting.
 
-Each webhook request waits for its own update to be committed before it answers, as before;
-but while one transaction runs, the updates arriving meanwhile queue up and go together in the
-next one (group commit). Idle, a group is one update and nothing waits longer than today;
-under a morning rush a few statements and one commit serve dozens of updates.
+Each webhook request waits for its own update to be committed before it answers; while one
+transaction runs, the updates arriving meanwhile go together in the next one
+(`core.grouped.GroupCommit`). Under a morning rush a few statements and one commit serve
+dozens of updates.
 
 Per group: the chats are looked up (and created) in one SELECT, their `last_inbound_at` set in
 one UPDATE, and the updates inserted with ON CONFLICT DO NOTHING RETURNING, so a redelivery
@@ -12,8 +12,6 @@ one UPDATE, and the updates inserted with ON CONFLICT DO NOTHING RETURNING, so a
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -23,12 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.types import Inbound
 from core.clock import Clock
+from core.grouped import GroupCommit
 from core.statuses import InboxStatus
 from core.storage.conflicts import insert_ignoring
 from core.storage.db import Database
 from core.storage.models import ChatAccount, InboxItem
-
-log = logging.getLogger(__name__)
 
 # Bound on one group: the statements stay small whatever the backlog.
 GROUP = 200
@@ -41,44 +38,12 @@ class InboxWriter:
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db, self.clock = db, clock
-        self._queue: list[tuple[Row, asyncio.Future[Result]]] = []
-        self._task: asyncio.Task[None] | None = None
+        self._group: GroupCommit[Row, Result] = GroupCommit(
+            self._commit, limit=GROUP, name="inbox"
+        )
 
     async def write(self, row: Row) -> Result:
-        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
-        self._queue.append((row, future))
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._drain())
-        return await future
-
-    async def _drain(self) -> None:
-        while self._queue:
-            group, self._queue = self._queue[:GROUP], self._queue[GROUP:]
-            try:
-                results = await self._commit([row for row, _ in group])
-            except Exception:
-                # One bad update must not refuse the others: commit them one by one, each
-                # getting its own answer (a failure then reaches only its own webhook).
-                if len(group) > 1:
-                    log.warning("inbox group of %s failed; committing one by one", len(group))
-                self._queue = group + self._queue
-                await self._one_by_one(len(group))
-                continue
-            for (_, future), result in zip(group, results, strict=True):
-                if not future.done():
-                    future.set_result(result)
-
-    async def _one_by_one(self, count: int) -> None:
-        for _ in range(count):
-            row, future = self._queue.pop(0)
-            try:
-                [result] = await self._commit([row])
-            except Exception as exc:
-                if not future.done():
-                    future.set_exception(exc)
-                continue
-            if not future.done():
-                future.set_result(result)
+        return await self._group.write(row)
 
     async def _commit(self, rows: Sequence[Row]) -> list[Result]:
         now = self.clock()

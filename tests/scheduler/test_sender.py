@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from core.clock import FixedClock
 from core.messages import Reply
@@ -305,6 +305,37 @@ async def test_each_send_is_recorded_before_the_next_one_leaves(
 
     # The n-th send sees the n-1 before it already recorded: a crash resends at most one.
     assert seen == [0, 1, 2, 3, 4, 5]
+
+
+async def test_sends_that_finish_together_are_recorded_in_one_transaction(
+    db: Database, clock: FixedClock
+) -> None:
+    people = await add_people(db, 4)
+    await queue(db, people, clock)
+    in_flight, together = 0, asyncio.Event()
+
+    async def wait_for_the_others(_chat: str) -> None:
+        nonlocal in_flight
+        in_flight += 1
+        if in_flight == 4:
+            together.set()
+        await together.wait()
+
+    writes: list[int] = []
+
+    def count(_conn, _cursor, statement: str, parameters, _context, executemany: bool) -> None:
+        if statement.startswith("UPDATE outbox SET status="):
+            writes.append(len(parameters) if executemany else 1)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        assert await sender_for(db, FakeChannel(on_send=wait_for_the_others), clock).sweep() == 4
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+
+    # Four answers at once: one statement (and transaction) records them all, not four.
+    assert writes == [4]
+    assert {row.status for row in await outbox_rows(db)} == {"sent"}
 
 
 async def test_a_claim_whose_lease_ran_out_during_the_sweep_is_left_to_others(
