@@ -345,6 +345,9 @@ class Engine:
             for n, reply in enumerate(replies)
         ]
         if rows:
+            # What the handler queued through the session goes first, as it always did (its
+            # ids before the replies'); a session with nothing pending returns at once.
+            await ctx.session.flush()
             await connection.execute(REPLIES, rows)
         await _mark(connection, item.id, InboxStatus.PROCESSED, ctx.now)
         log.info("inbox %s processed: %s replies", item.id, len(replies))

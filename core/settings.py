@@ -116,7 +116,7 @@ class Settings(BaseSettings):
     # processes unless AYO_WORKERS or `--workers` is given, and then one worker does. Each
     # holds up to `worker_concurrency` chats at once under a lease of `worker_lease_seconds`,
     # renewed while it lives, and looks for new updates every `worker_poll_seconds`.
-    workers: int = 2
+    workers: int = Field(2, ge=0)
     worker_concurrency: int = 8
     worker_lease_seconds: float = 10.0
     worker_poll_seconds: float = 0.1

@@ -165,3 +165,30 @@ async def test_two_messages_sent_at_once_are_answered_in_order(ayo: App) -> None
     # "demam tinggi" answered the question the first message asked (the reason), not a new
     # conversation: the form moved on to the doctor's letter.
     assert "Kirim foto atau PDF" in texts[-1]
+
+
+async def test_what_a_handler_queues_keeps_its_place_before_the_replies(ayo: App) -> None:
+    from core.messages import Reply
+    from core.outbox import enqueue_reply
+    from core.text import T
+
+    async def handler(ctx):
+        enqueue_reply(ctx.session, ctx.account, Reply(T("pertama", "first")), now=ctx.now,
+                      key=f"handler:{ctx.inbox_id}")  # fmt: skip
+        return [Reply(T("kedua", "second"))]
+
+    ayo.engine.unlinked = handler  # a chat not linked yet: the handler above answers it
+    inbox_id = await ayo.engine.handle(Inbound(ChatRef("telegram", "555"), key="o:1", text="x"))
+    async with ayo.db.sessions() as s:
+        chat = await s.scalar(select(InboxItem.chat_account_id).where(InboxItem.id == inbox_id))
+        keys = list(
+            (
+                await s.execute(
+                    select(OutboxItem.idempotency_key)
+                    .where(OutboxItem.chat_account_id == chat)
+                    .order_by(OutboxItem.id)
+                )
+            ).scalars()
+        )
+    # Sent in id order: the handler's message, then the step's reply, as the handler meant.
+    assert keys == [f"handler:{inbox_id}", f"reply:{inbox_id}:0"]

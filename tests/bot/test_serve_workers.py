@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
 from bot.serve import inbox_workers
 from core.settings import Settings
@@ -100,3 +101,11 @@ def test_ayo_serve_on_sqlite_with_workers_processes_in_one_worker_process(
     assert "one worker process, not 3 (SQLite has one writer)" in said
     assert re.search(r"inbox worker \S+:w0 stopped after 1 updates", said)
     assert "processed in this process" not in said
+
+
+def test_a_negative_number_of_workers_is_refused_with_the_setting_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AYO_WORKERS", "-1")
+    with pytest.raises(ValidationError, match="workers"):
+        Settings(_env_file=None)
